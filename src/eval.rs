@@ -1,0 +1,242 @@
+//! `xmess-kb eval`: search quality on graded judgments, with the same metrics and
+//! conventions as shared/eval/score.py (k = 10; gain 2^g − 1; duplicates count once).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::index::Generation;
+use crate::search::{Audience, SearchRequest};
+
+pub const K: usize = 10;
+
+#[derive(Deserialize)]
+struct QrelLine {
+    qid: String,
+    query: String,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    judgments: HashMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Metrics {
+    pub ndcg: f64,
+    pub mrr: f64,
+    pub recall: f64,
+    pub success1: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueryResult {
+    pub qid: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub query: String,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    pub retrieved: Vec<String>,
+    /// Judged-relevant ids (grade ≥ 1) missing from the top 10.
+    pub missed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub k: usize,
+    pub queries: usize,
+    pub mean: Metrics,
+    pub by_type: BTreeMap<String, (usize, Metrics)>,
+    pub worst: Vec<String>,
+    pub per_query: Vec<QueryResult>,
+}
+
+fn dcg(grades: impl Iterator<Item = i64>) -> f64 {
+    grades
+        .enumerate()
+        .map(|(i, g)| (2f64.powi(g as i32) - 1.0) / ((i + 2) as f64).log2())
+        .sum()
+}
+
+/// Scores one ranking against graded judgments (grades ≤ 0 are not relevant).
+pub fn score(judgments: &HashMap<String, i64>, ranking: &[String]) -> Metrics {
+    let mut seen = HashSet::new();
+    let top: Vec<&String> = ranking.iter().filter(|d| seen.insert(*d)).take(K).collect();
+    let grade = |d: &String| judgments.get(d).copied().unwrap_or(0).max(0);
+    let gains: Vec<i64> = top.iter().map(|d| grade(d)).collect();
+    let mut ideal: Vec<i64> = judgments.values().copied().filter(|&g| g > 0).collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    ideal.truncate(K);
+    let idcg = dcg(ideal.iter().copied());
+    let relevant = judgments.values().filter(|&&g| g >= 1).count();
+    Metrics {
+        ndcg: if idcg > 0.0 {
+            dcg(gains.iter().copied()) / idcg
+        } else {
+            0.0
+        },
+        mrr: gains
+            .iter()
+            .position(|&g| g >= 1)
+            .map_or(0.0, |i| 1.0 / (i + 1) as f64),
+        recall: if relevant > 0 {
+            gains.iter().filter(|&&g| g >= 1).count() as f64 / relevant as f64
+        } else {
+            0.0
+        },
+        success1: if gains.first() == Some(&2) { 1.0 } else { 0.0 },
+    }
+}
+
+fn mean<'a>(rows: impl Iterator<Item = &'a Metrics>) -> Metrics {
+    let rows: Vec<&Metrics> = rows.collect();
+    let n = rows.len().max(1) as f64;
+    Metrics {
+        ndcg: rows.iter().map(|m| m.ndcg).sum::<f64>() / n,
+        mrr: rows.iter().map(|m| m.mrr).sum::<f64>() / n,
+        recall: rows.iter().map(|m| m.recall).sum::<f64>() / n,
+        success1: rows.iter().map(|m| m.success1).sum::<f64>() / n,
+    }
+}
+
+/// Runs every query of `qrels` as an advisor (judgments cover advisory records too).
+pub fn evaluate(generation: &Generation, qrels: &Path) -> Result<Report> {
+    let text = std::fs::read_to_string(qrels)
+        .with_context(|| format!("cannot read {}", qrels.display()))?;
+    let mut per_query = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let q: QrelLine = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: not a judgment line", qrels.display(), n + 1))?;
+        let mut request = SearchRequest::new(&q.query, Audience::Advisor);
+        request.per_page = K;
+        let results = generation.search(&request)?;
+        let retrieved: Vec<String> = results.hits.into_iter().map(|h| h.id).collect();
+        let metrics = score(&q.judgments, &retrieved);
+        let mut missed: Vec<String> = q
+            .judgments
+            .iter()
+            .filter(|&(id, &g)| g >= 1 && !retrieved.contains(id))
+            .map(|(id, _)| id.clone())
+            .collect();
+        missed.sort();
+        per_query.push(QueryResult {
+            qid: q.qid,
+            kind: q.kind.unwrap_or_else(|| "-".into()),
+            query: q.query,
+            metrics,
+            retrieved,
+            missed,
+        });
+    }
+    if per_query.is_empty() {
+        bail!("{} holds no queries", qrels.display());
+    }
+    let mut by_type = BTreeMap::new();
+    let kinds: std::collections::BTreeSet<&String> = per_query.iter().map(|q| &q.kind).collect();
+    for kind in kinds {
+        let rows: Vec<&QueryResult> = per_query.iter().filter(|q| &q.kind == kind).collect();
+        by_type.insert(
+            kind.clone(),
+            (rows.len(), mean(rows.iter().map(|q| &q.metrics))),
+        );
+    }
+    let mut order: Vec<&QueryResult> = per_query.iter().collect();
+    order.sort_by(|a, b| {
+        a.metrics
+            .ndcg
+            .total_cmp(&b.metrics.ndcg)
+            .then(a.qid.cmp(&b.qid))
+    });
+    Ok(Report {
+        k: K,
+        queries: per_query.len(),
+        mean: mean(per_query.iter().map(|q| &q.metrics)),
+        by_type,
+        worst: order.iter().take(10).map(|q| q.qid.clone()).collect(),
+        per_query,
+    })
+}
+
+impl Report {
+    /// The table of score.py: one row per query type, then overall and the worst queries.
+    pub fn table(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{:<18}{:>4}{:>10}{:>10}{:>10}{:>10}",
+            "type", "n", "nDCG@10", "MRR@10", "R@10", "S@1"
+        );
+        let row = |s: &mut String, name: &str, n: usize, m: &Metrics| {
+            let _ = writeln!(
+                s,
+                "{name:<18}{n:>4}{:>10.3}{:>10.3}{:>10.3}{:>10.3}",
+                m.ndcg, m.mrr, m.recall, m.success1
+            );
+        };
+        for (kind, (n, m)) in &self.by_type {
+            row(&mut s, kind, *n, m);
+        }
+        let _ = writeln!(s, "{}", "-".repeat(62));
+        row(&mut s, "overall", self.queries, &self.mean);
+        let _ = writeln!(s, "\n10 worst queries by nDCG@10:");
+        for qid in &self.worst {
+            if let Some(q) = self.per_query.iter().find(|q| &q.qid == qid) {
+                let _ = writeln!(
+                    s,
+                    "  {:<8} {:.3}  [{}] {}",
+                    q.qid, q.metrics.ndcg, q.kind, q.query
+                );
+                let _ = writeln!(
+                    s,
+                    "           got:    {}",
+                    q.retrieved
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                let _ = writeln!(s, "           missed: {}", q.missed.join(" "));
+            }
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judgments(pairs: &[(&str, i64)]) -> HashMap<String, i64> {
+        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn perfect_ranking_scores_one() {
+        let j = judgments(&[("a", 2), ("b", 1)]);
+        let m = score(&j, &ids(&["a", "b", "c"]));
+        assert!((m.ndcg - 1.0).abs() < 1e-12);
+        assert_eq!((m.mrr, m.recall, m.success1), (1.0, 1.0, 1.0));
+    }
+
+    #[test]
+    fn matches_score_py_on_a_worked_example() {
+        // score.py: gains [0, 1, 2] vs ideal [2, 1] → dcg = 1/log2(3) + 3/log2(4).
+        let j = judgments(&[("a", 2), ("b", 1), ("z", 0)]);
+        let m = score(&j, &ids(&["z", "b", "a", "a"]));
+        let expected = (1.0 / 3f64.log2() + 3.0 / 2.0) / (3.0 + 1.0 / 3f64.log2());
+        assert!((m.ndcg - expected).abs() < 1e-12, "{}", m.ndcg);
+        assert_eq!(m.mrr, 0.5);
+        assert_eq!(m.recall, 1.0);
+        assert_eq!(m.success1, 0.0);
+    }
+}

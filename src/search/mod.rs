@@ -1,0 +1,323 @@
+//! Search over one index generation: query building, facets, snippets and the audience
+//! filter. Every entry point takes an [`Audience`]; internal documents are filtered inside
+//! the collector and the lookups here, so no caller can forget it.
+
+pub mod facets;
+pub mod query;
+pub mod snippet;
+pub mod synonyms;
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{AllQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use crate::corpus::Document;
+use crate::gazetteer::{Gazetteer, SizeBand};
+use crate::index::Generation;
+use crate::taxonomy::{AbcCategory, DocKind, Visibility};
+use facets::{FacetKind, FacetedCollector, Sort, visibility_code};
+
+pub use facets::Sort as SortOrder;
+
+/// Who is asking. The public never sees, counts or hears of an internal document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Advisor,
+}
+
+impl Audience {
+    fn max_visibility(self) -> u64 {
+        match self {
+            Audience::Public => visibility_code(Visibility::Publica),
+            Audience::Advisor => visibility_code(Visibility::Interna),
+        }
+    }
+
+    pub fn may_see(self, visibility: Visibility) -> bool {
+        visibility_code(visibility) <= self.max_visibility()
+    }
+}
+
+pub const MAX_PER_PAGE: usize = 100;
+pub const DEFAULT_PER_PAGE: usize = 20;
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Selected values per facet (OR inside a facet, AND across facets).
+    pub filters: BTreeMap<FacetKind, Vec<String>>,
+    pub sort: Option<Sort>,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+    pub audience: Audience,
+}
+
+impl SearchRequest {
+    pub fn new(query: &str, audience: Audience) -> SearchRequest {
+        SearchRequest {
+            query: query.to_string(),
+            filters: BTreeMap::new(),
+            sort: None,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            audience,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub pages: usize,
+    pub sort: Sort,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<FacetKind, Vec<FacetValue>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    /// Title, escaped, with `<mark>` around matched words.
+    pub title_html: String,
+    pub kind: DocKind,
+    pub kind_label: &'static str,
+    pub municipalities: Vec<String>,
+    pub comarques: Vec<String>,
+    pub themes: Vec<ThemeRef>,
+    pub years: Option<String>,
+    pub date: Option<String>,
+    /// "21 de setembre de 2023", or the years.
+    pub when: Option<String>,
+    pub internal: bool,
+    /// Escaped text with `<mark>` around matches, nothing else.
+    pub snippet: String,
+    pub url: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeRef {
+    pub slug: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub selected: bool,
+}
+
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 240;
+
+impl Generation {
+    /// Runs a search; unknown facet values simply match nothing.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let parsed = query::parse(&request.query);
+        let (text_query, spec) = query::build(&parsed, &self.fields, &self.synonyms);
+        let sort = request.sort.unwrap_or(if text_query.is_some() {
+            Sort::Rellevancia
+        } else {
+            Sort::Recents
+        });
+        let per_page = request.per_page.clamp(1, MAX_PER_PAGE);
+        let page = request.page.max(1);
+        let offset = (page - 1).saturating_mul(per_page);
+
+        let mut selections = Vec::new();
+        for (facet_index, &kind) in FacetKind::ALL.iter().enumerate() {
+            let Some(values) = request.filters.get(&kind).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let mut ords: Vec<u64> = values
+                .iter()
+                .filter_map(|v| self.dictionary.ordinal(kind, v))
+                .collect();
+            ords.sort_unstable();
+            ords.dedup();
+            selections.push((facet_index, ords));
+        }
+        let collector = FacetedCollector {
+            facet_fields: FacetKind::ALL
+                .iter()
+                .map(|k| format!("f_{}", k.param()))
+                .collect(),
+            dictionary_sizes: FacetKind::ALL
+                .iter()
+                .map(|&k| self.dictionary.values(k).len())
+                .collect(),
+            selections,
+            top_n: offset.saturating_add(per_page).min(10_000),
+            sort,
+            max_visibility: request.audience.max_visibility(),
+        };
+        let searcher = self.reader.searcher();
+        let fruit = match &text_query {
+            Some(q) => searcher.search(q.as_ref(), &collector)?,
+            None => searcher.search(&AllQuery, &collector)?,
+        };
+
+        let mut hits = Vec::new();
+        for candidate in fruit.top.iter().skip(offset) {
+            let doc = self.load(&searcher, candidate.doc)?;
+            hits.push(self.hit(&doc, &spec, candidate.score));
+        }
+
+        let mut facet_values = BTreeMap::new();
+        for (facet_index, &kind) in FacetKind::ALL.iter().enumerate() {
+            let selected = request.filters.get(&kind);
+            let is_selected = |v: &str| selected.is_some_and(|s| s.iter().any(|x| x == v));
+            let mut values: Vec<FacetValue> = self
+                .dictionary
+                .values(kind)
+                .iter()
+                .zip(&fruit.counts[facet_index])
+                .filter(|&(v, &count)| count > 0 || is_selected(v))
+                .map(|(v, &count)| FacetValue {
+                    value: v.clone(),
+                    label: self.facet_label(kind, v),
+                    count,
+                    selected: is_selected(v),
+                })
+                .collect();
+            // Selected values that this generation does not know are still shown, with 0.
+            if let Some(selected) = selected {
+                for v in selected {
+                    if !values.iter().any(|x| &x.value == v) {
+                        values.push(FacetValue {
+                            value: v.clone(),
+                            label: self.facet_label(kind, v),
+                            count: 0,
+                            selected: true,
+                        });
+                    }
+                }
+            }
+            sort_facet_values(kind, &mut values);
+            facet_values.insert(kind, values);
+        }
+        Ok(SearchResults {
+            query: request.query.clone(),
+            total: fruit.total,
+            page,
+            per_page,
+            pages: fruit.total.div_ceil(per_page),
+            sort,
+            hits,
+            facets: facet_values,
+        })
+    }
+
+    /// A document by id, if this audience may see it. An internal id looks exactly like an
+    /// unknown one to the public.
+    pub fn document(&self, id: &str, audience: Audience) -> Result<Option<Document>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = top.first() else {
+            return Ok(None);
+        };
+        let doc = self.load(&searcher, *address)?;
+        Ok(audience.may_see(doc.visibility).then_some(doc))
+    }
+
+    fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<Document> {
+        let stored: TantivyDocument = searcher.doc(address)?;
+        let json = stored
+            .get_first(self.fields.stored)
+            .and_then(|v| v.as_str())
+            .unwrap_or("{}");
+        Ok(serde_json::from_str(json)?)
+    }
+
+    fn hit(&self, doc: &Document, spec: &query::MatchSpec, score: f32) -> Hit {
+        let body = doc.plain_body();
+        Hit {
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            title_html: snippet::highlight(&doc.title, spec),
+            kind: doc.kind,
+            kind_label: doc.kind.label(),
+            municipalities: doc.municipalities.clone(),
+            comarques: doc.comarques.clone(),
+            themes: self.theme_refs(doc),
+            years: doc.years.map(|y| y.label()),
+            date: doc.date.clone(),
+            when: doc
+                .date
+                .as_deref()
+                .map(crate::clock::catalan_date)
+                .or_else(|| doc.years.map(|y| y.label())),
+            internal: doc.visibility == Visibility::Interna,
+            snippet: snippet::snippet(&body, spec, SNIPPET_CHARS),
+            url: format!("/document/{}", doc.id),
+            score,
+        }
+    }
+
+    pub fn theme_refs(&self, doc: &Document) -> Vec<ThemeRef> {
+        doc.themes
+            .iter()
+            .map(|slug| ThemeRef {
+                slug: slug.clone(),
+                label: self
+                    .themes
+                    .by_slug(slug)
+                    .map_or_else(|| slug.clone(), |t| t.label.clone()),
+            })
+            .collect()
+    }
+
+    /// The label people see for a facet value.
+    pub fn facet_label(&self, kind: FacetKind, value: &str) -> String {
+        let label = match kind {
+            FacetKind::Tema => self.themes.by_slug(value).map(|t| t.label.clone()),
+            FacetKind::Tipus => DocKind::from_slug(value).map(|k| k.label().to_string()),
+            FacetKind::Mida => SizeBand::from_slug(value).map(|b| b.label().to_string()),
+            FacetKind::Categoria => AbcCategory::from_slug(value).map(|c| c.label().to_string()),
+            _ => None,
+        };
+        label.unwrap_or_else(|| value.to_string())
+    }
+
+    /// Total documents this audience may see.
+    pub fn visible_documents(&self, audience: Audience) -> usize {
+        match audience {
+            Audience::Public => self.info.public_documents,
+            Audience::Advisor => self.info.documents,
+        }
+    }
+}
+
+fn sort_facet_values(kind: FacetKind, values: &mut [FacetValue]) {
+    match kind {
+        FacetKind::Any => values.sort_by(|a, b| b.value.cmp(&a.value)),
+        FacetKind::Mida => values.sort_by_key(|v| SizeBand::from_slug(&v.value)),
+        _ => values.sort_by(|a, b| {
+            b.count.cmp(&a.count).then_with(|| {
+                crate::analysis::fold_key(&a.label).cmp(&crate::analysis::fold_key(&b.label))
+            })
+        }),
+    }
+}
+
+/// Municipality coordinates for a name (used by pages that show places).
+pub fn municipality_population(name: &str) -> Option<u32> {
+    Gazetteer::get().municipality(name).map(|m| m.population)
+}

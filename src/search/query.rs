@@ -1,0 +1,363 @@
+//! User text → tantivy query, built in code: any string is a valid query.
+//!
+//! Per word: exact term (high boost) OR stem OR a length-gated fuzzy term on the exact
+//! field. Then synonym expansions, a phrase boost, place names matched to the `places`
+//! field, `"exact phrases"` as requirements and `-word` as exclusions.
+
+use std::collections::HashSet;
+
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use super::synonyms::Synonyms;
+use crate::analysis::{self, Analyzer, fold_key};
+use crate::gazetteer::Gazetteer;
+use crate::index::schema::Fields;
+
+const EXACT_BOOST: f32 = 3.0;
+const STEM_BOOST: f32 = 1.0;
+const FUZZY_BOOST: f32 = 0.5;
+const SYNONYM_BOOST: f32 = 2.5;
+const PHRASE_BOOST: f32 = 2.0;
+const PLACE_BOOST: f32 = 4.0;
+/// Longest place name looked for in a query, in words.
+const MAX_PLACE_WORDS: usize = 6;
+
+/// The parts of what a person typed.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ParsedQuery {
+    /// Free words, folded, in order (stop words included).
+    pub words: Vec<QueryWord>,
+    /// `"quoted phrases"`, folded words each.
+    pub phrases: Vec<Vec<String>>,
+    /// `-excluded` words, folded.
+    pub excluded: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryWord {
+    pub exact: String,
+    /// `None` for stop words.
+    pub stem: Option<String>,
+}
+
+impl ParsedQuery {
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.phrases.is_empty()
+    }
+}
+
+/// Splits quotes and exclusions off, then analyses each part.
+pub fn parse(text: &str) -> ParsedQuery {
+    let mut parsed = ParsedQuery::default();
+    let mut free = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['"', '“', '”', '«', '»']) {
+        free.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let quote_len = after.chars().next().map_or(1, char::len_utf8);
+        let inner = &after[quote_len..];
+        match inner.find(['"', '“', '”', '«', '»']) {
+            Some(close) => {
+                let phrase = words_of(&inner[..close]);
+                if !phrase.is_empty() {
+                    parsed.phrases.push(phrase);
+                }
+                let close_len = inner[close..].chars().next().map_or(1, char::len_utf8);
+                rest = &inner[close + close_len..];
+            }
+            None => {
+                // An unmatched quote is just punctuation.
+                free.push(' ');
+                rest = inner;
+            }
+        }
+    }
+    free.push_str(rest);
+    let mut kept = String::new();
+    for piece in free.split_whitespace() {
+        match piece.strip_prefix('-') {
+            Some(word) if word.chars().next().is_some_and(char::is_alphanumeric) => {
+                parsed.excluded.extend(words_of(word));
+            }
+            _ => {
+                kept.push_str(piece);
+                kept.push(' ');
+            }
+        }
+    }
+    for token in analysis::tokens(Analyzer::Exact, &kept) {
+        let original = &kept[token.offset_from..token.offset_to];
+        let stem = analysis::tokens(Analyzer::Stem, original)
+            .into_iter()
+            .next()
+            .map(|t| t.text);
+        parsed.words.push(QueryWord {
+            exact: token.text,
+            stem,
+        });
+    }
+    parsed
+}
+
+fn words_of(text: &str) -> Vec<String> {
+    analysis::tokens(Analyzer::Exact, text)
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
+}
+
+/// Edits allowed for a word of this length (Meilisearch's policy): none for short words,
+/// numbers and protected words such as acronyms.
+pub fn fuzzy_distance(word: &str) -> u8 {
+    if word.bytes().any(|b| b.is_ascii_digit()) || analysis::protected_stem(word).is_some() {
+        return 0;
+    }
+    match word.chars().count() {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// What the highlighter should mark for this query.
+#[derive(Debug, Default, Clone)]
+pub struct MatchSpec {
+    pub exact: HashSet<String>,
+    pub stems: HashSet<String>,
+    pub fuzzy: Vec<(String, u8)>,
+}
+
+/// The tantivy query and the highlight spec of a parsed query. `None` means "everything".
+pub fn build(
+    parsed: &ParsedQuery,
+    fields: &Fields,
+    synonyms: &Synonyms,
+) -> (Option<Box<dyn Query>>, MatchSpec) {
+    let mut spec = MatchSpec::default();
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut seen = HashSet::new();
+
+    for word in &parsed.words {
+        let Some(stem) = &word.stem else { continue };
+        if !seen.insert(word.exact.clone()) {
+            continue;
+        }
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = vec![
+            (
+                Occur::Should,
+                boosted(term(fields.all_exact, &word.exact), EXACT_BOOST),
+            ),
+            (
+                Occur::Should,
+                boosted(term(fields.all_stem, stem), STEM_BOOST),
+            ),
+        ];
+        let distance = fuzzy_distance(&word.exact);
+        if distance > 0 {
+            let fuzzy = FuzzyTermQuery::new(
+                Term::from_field_text(fields.all_exact, &word.exact),
+                distance,
+                true,
+            );
+            alternatives.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_BOOST)));
+            spec.fuzzy.push((word.exact.clone(), distance));
+        }
+        spec.exact.insert(word.exact.clone());
+        spec.stems.insert(stem.clone());
+        should.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
+    }
+
+    let exact_words: Vec<String> = parsed.words.iter().map(|w| w.exact.clone()).collect();
+    for found in synonyms.find(&exact_words) {
+        for alternative in found.alternatives {
+            let query: Box<dyn Query> = match alternative.as_slice() {
+                [single] => {
+                    let stem = analysis::stem(single).into_owned();
+                    spec.exact.insert(single.clone());
+                    spec.stems.insert(stem.clone());
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, term(fields.all_exact, single)),
+                        (Occur::Should, term(fields.all_stem, &stem)),
+                    ]))
+                }
+                words => {
+                    for w in words.iter().filter(|w| !analysis::is_stop_word(w)) {
+                        spec.exact.insert(w.clone());
+                    }
+                    phrase(fields.all_exact, words, 1)
+                }
+            };
+            should.push((Occur::Should, boosted(query, SYNONYM_BOOST)));
+        }
+    }
+
+    let content_words = parsed.words.iter().filter(|w| w.stem.is_some()).count();
+    if content_words >= 2 {
+        should.push((
+            Occur::Should,
+            boosted(phrase(fields.all_exact, &exact_words, 2), PHRASE_BOOST),
+        ));
+    }
+
+    for place in places_in(&exact_words) {
+        should.push((
+            Occur::Should,
+            boosted(term(fields.places, &place), PLACE_BOOST),
+        ));
+    }
+
+    for words in &parsed.phrases {
+        spec.exact.extend(words.iter().cloned());
+        let query = match words.as_slice() {
+            [single] => term(fields.all_exact, single),
+            many => phrase(fields.all_exact, many, 0),
+        };
+        must.push((Occur::Must, query));
+    }
+
+    if should.is_empty() && must.is_empty() {
+        return (None, spec);
+    }
+    let mut clauses = must;
+    if !should.is_empty() {
+        let occur = if clauses.is_empty() {
+            Occur::Must
+        } else {
+            Occur::Should
+        };
+        clauses.push((occur, Box::new(BooleanQuery::new(should))));
+    }
+    for word in &parsed.excluded {
+        clauses.push((Occur::MustNot, term(fields.all_exact, word)));
+    }
+    (Some(Box::new(BooleanQuery::new(clauses))), spec)
+}
+
+/// Folded names of municipalities and comarques found as runs of query words.
+fn places_in(words: &[String]) -> Vec<String> {
+    let gazetteer = Gazetteer::get();
+    let mut found = Vec::new();
+    for start in 0..words.len() {
+        for len in (1..=MAX_PLACE_WORDS.min(words.len() - start)).rev() {
+            let run = &words[start..start + len];
+            if run.iter().all(|w| analysis::is_stop_word(w)) {
+                continue;
+            }
+            let text = run.join(" ");
+            let name = gazetteer
+                .municipality(&text)
+                .map(|m| m.name.as_str())
+                .or_else(|| gazetteer.comarca(&text));
+            if let Some(name) = name {
+                found.push(fold_key(name));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn phrase(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
+    if words.len() == 1 {
+        return term(field, &words[0]);
+    }
+    let terms = words
+        .iter()
+        .map(|w| Term::from_field_text(field, w))
+        .collect();
+    let mut query = PhraseQuery::new(terms);
+    query.set_slop(slop);
+    Box::new(query)
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, boost))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_and_exclusions_are_split_off() {
+        let p = parse("habitatge \"cessió d'ús\" -barcelona");
+        assert_eq!(
+            p.phrases,
+            vec![vec!["cessio".to_string(), "us".to_string()]]
+        );
+        assert_eq!(p.excluded, vec!["barcelona".to_string()]);
+        assert_eq!(p.words.len(), 1);
+        assert_eq!(p.words[0].exact, "habitatge");
+    }
+
+    #[test]
+    fn odd_input_parses_to_something_or_nothing_without_panicking() {
+        for text in [
+            "",
+            "   ",
+            "\"",
+            "l'",
+            "-",
+            "*?~:()[]{}^",
+            "\u{0}\u{7}",
+            "«»",
+            "-\"x",
+        ] {
+            let p = parse(text);
+            assert!(p.words.iter().all(|w| !w.exact.is_empty()), "{text:?}");
+        }
+        assert!(parse("\"").is_empty());
+        assert!(parse("-").is_empty());
+    }
+
+    #[test]
+    fn stop_words_have_no_stem() {
+        let p = parse("economia de les cures");
+        let stems: Vec<_> = p.words.iter().map(|w| w.stem.is_some()).collect();
+        assert_eq!(stems, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn typo_budget_grows_with_word_length() {
+        assert_eq!(fuzzy_distance("cura"), 0);
+        assert_eq!(fuzzy_distance("moneda"), 1);
+        assert_eq!(fuzzy_distance("cooperatives"), 2);
+        assert_eq!(fuzzy_distance("xmess"), 0);
+        assert_eq!(fuzzy_distance("2023"), 0);
+    }
+
+    #[test]
+    fn finds_place_names_without_article_or_accents() {
+        let words: Vec<String> = "ess prat de llobregat i valles occidental"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        let places = places_in(&words);
+        assert!(
+            places.contains(&"el prat de llobregat".to_string()),
+            "{places:?}"
+        );
+        assert!(
+            places.contains(&"valles occidental".to_string()),
+            "{places:?}"
+        );
+        let les: Vec<String> = vec!["les".into(), "cures".into()];
+        assert!(
+            places_in(&les).is_empty(),
+            "a stop word is not the town of Les"
+        );
+    }
+}

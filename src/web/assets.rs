@@ -1,0 +1,16 @@
+//! Static files compiled into the binary.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+const STYLE: &str = include_str!("../../static/style.css");
+
+pub async fn style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
+}

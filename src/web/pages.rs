@@ -1,0 +1,418 @@
+//! HTML pages: home, results, document, not found. Each page is an askama template struct
+//! holding exactly what it shows; every link is built in Rust by `SearchParams`.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use super::error::WebError;
+use super::params::SearchParams;
+use crate::clock::catalan_date;
+use crate::corpus::Document;
+use crate::gazetteer::Gazetteer;
+use crate::index::{BuildInfo, Generation};
+use crate::search::facets::{FacetKind, Sort};
+use crate::search::{Audience, Hit, SearchRequest, SearchResults, ThemeRef};
+use crate::taxonomy::DocKind;
+
+/// What every page shows at the bottom about the index being served.
+#[derive(Debug, Clone, Default)]
+pub struct Footer {
+    pub generation: String,
+    pub documents: usize,
+    pub built_at: String,
+}
+
+impl Footer {
+    fn of(info: &BuildInfo, audience: Audience) -> Footer {
+        Footer {
+            generation: info.generation.clone(),
+            documents: match audience {
+                Audience::Public => info.public_documents,
+                Audience::Advisor => info.documents,
+            },
+            built_at: catalan_date(&info.built_at),
+        }
+    }
+}
+
+pub struct LinkCount {
+    pub label: String,
+    pub description: String,
+    pub count: u64,
+    pub url: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub footer: Footer,
+    pub q: String,
+    pub total: usize,
+    pub themes: Vec<LinkCount>,
+    pub kinds: Vec<LinkCount>,
+    pub latest: Vec<Hit>,
+}
+
+pub struct FacetLink {
+    pub label: String,
+    pub count: u64,
+    pub selected: bool,
+    pub url: String,
+}
+
+pub struct FacetView {
+    pub param: &'static str,
+    pub label: &'static str,
+    pub values: Vec<FacetLink>,
+    pub hidden: usize,
+}
+
+pub struct Chip {
+    pub facet: &'static str,
+    pub label: String,
+    pub url: String,
+}
+
+pub struct PageLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+pub struct SortLink {
+    pub label: &'static str,
+    pub url: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub footer: Footer,
+    pub q: String,
+    pub summary: String,
+    pub total: usize,
+    pub first_rank: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Vec<FacetView>,
+    pub chips: Vec<Chip>,
+    pub clear_url: String,
+    pub sorts: Vec<SortLink>,
+    pub pages: Vec<PageLink>,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    pub hidden_filters: Vec<(&'static str, String)>,
+}
+
+pub struct PlaceView {
+    pub name: String,
+    pub comarca: String,
+    pub population: String,
+    pub url: String,
+}
+
+pub struct SourceView {
+    pub url: String,
+    pub domain: String,
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+pub struct DocumentPage {
+    pub footer: Footer,
+    pub q: String,
+    pub doc: Document,
+    pub kind_url: String,
+    pub when: Option<String>,
+    pub places: Vec<PlaceView>,
+    pub comarques: Vec<(String, String)>,
+    pub themes: Vec<ThemeRef>,
+    pub body_html: String,
+    pub sources: Vec<SourceView>,
+    pub scope: &'static str,
+    pub category: Option<&'static str>,
+    pub internal: bool,
+}
+
+/// How many values of a facet are listed before "i N més".
+const FACET_VALUES_SHOWN: usize = 12;
+
+pub async fn home(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+    let generation = state.generation()?;
+    let audience = Audience::Public;
+    let mut request = SearchRequest::new("", audience);
+    request.per_page = 6;
+    request.sort = Some(Sort::Recents);
+    let results = generation.search(&request)?;
+    let counts = |kind: FacetKind| {
+        results
+            .facets
+            .get(&kind)
+            .map(|values| {
+                values
+                    .iter()
+                    .map(|v| (v.value.clone(), v.count))
+                    .collect::<std::collections::HashMap<_, _>>()
+            })
+            .unwrap_or_default()
+    };
+    let theme_counts = counts(FacetKind::Tema);
+    let themes = generation
+        .themes
+        .all()
+        .iter()
+        .map(|t| LinkCount {
+            label: t.label.clone(),
+            description: t.description.clone(),
+            count: theme_counts.get(&t.slug).copied().unwrap_or(0),
+            url: SearchParams::default()
+                .toggled(FacetKind::Tema, &t.slug)
+                .url(),
+        })
+        .collect();
+    let kind_counts = counts(FacetKind::Tipus);
+    let kinds = DocKind::ALL
+        .iter()
+        .filter_map(|k| {
+            let count = kind_counts.get(k.slug()).copied()?;
+            Some(LinkCount {
+                label: k.label().to_string(),
+                description: String::new(),
+                count,
+                url: SearchParams::default()
+                    .toggled(FacetKind::Tipus, k.slug())
+                    .url(),
+            })
+        })
+        .collect();
+    let page = HomePage {
+        footer: Footer::of(&generation.info, audience),
+        q: String::new(),
+        total: results.total,
+        themes,
+        kinds,
+        latest: results.hits,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
+    let generation = state.generation()?;
+    let audience = Audience::Public;
+    let results = generation.search(&params.request(audience))?;
+    let page = search_page(&generation, &params, results, audience);
+    Ok(Html(page.render()?))
+}
+
+fn search_page(
+    generation: &Generation,
+    params: &SearchParams,
+    results: SearchResults,
+    audience: Audience,
+) -> SearchPage {
+    let mut facets = Vec::new();
+    let mut chips = Vec::new();
+    for &kind in FacetKind::ALL {
+        let Some(values) = results.facets.get(&kind) else {
+            continue;
+        };
+        for v in values.iter().filter(|v| v.selected) {
+            chips.push(Chip {
+                facet: kind.label(),
+                label: v.label.clone(),
+                url: params.toggled(kind, &v.value).url(),
+            });
+        }
+        if values.is_empty() {
+            continue;
+        }
+        let shown: Vec<FacetLink> = values
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| *i < FACET_VALUES_SHOWN || v.selected)
+            .map(|(_, v)| FacetLink {
+                label: v.label.clone(),
+                count: v.count,
+                selected: v.selected,
+                url: params.toggled(kind, &v.value).url(),
+            })
+            .collect();
+        facets.push(FacetView {
+            param: kind.param(),
+            label: kind.label(),
+            hidden: values.len() - shown.len(),
+            values: shown,
+        });
+    }
+    let summary = summary(&results, params, &chips);
+    let sort = results.sort;
+    let sorts = [
+        (Sort::Rellevancia, "Rellevància"),
+        (Sort::Recents, "Més recents"),
+    ]
+    .into_iter()
+    .map(|(s, label)| SortLink {
+        label,
+        url: params.with_sort(s).url(),
+        current: s == sort,
+    })
+    .collect();
+    let last = results.pages.max(1);
+    let from = results.page.saturating_sub(3).max(1);
+    let to = (results.page + 3).min(last);
+    let pages = (from..=to)
+        .map(|n| PageLink {
+            number: n,
+            url: params.with_page(n).url(),
+            current: n == results.page,
+        })
+        .collect();
+    let hidden_filters = params
+        .filters
+        .iter()
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.param(), v.clone())))
+        .collect();
+    SearchPage {
+        footer: Footer::of(&generation.info, audience),
+        q: params.q.clone(),
+        summary,
+        total: results.total,
+        first_rank: (results.page - 1) * results.per_page + 1,
+        prev_url: (results.page > 1 && results.page <= last)
+            .then(|| params.with_page(results.page - 1).url()),
+        next_url: (results.page < last).then(|| params.with_page(results.page + 1).url()),
+        hits: results.hits,
+        facets,
+        chips,
+        clear_url: params.without_filters().url(),
+        sorts,
+        pages,
+        hidden_filters,
+    }
+}
+
+/// "23 resultats per «moneda local» · Tema: Cures"
+fn summary(results: &SearchResults, params: &SearchParams, chips: &[Chip]) -> String {
+    let count = match results.total {
+        0 => "Cap resultat".to_string(),
+        1 => "1 resultat".to_string(),
+        n => format!("{} resultats", thousands(n)),
+    };
+    let mut s = count;
+    if !params.q.trim().is_empty() {
+        s.push_str(&format!(" per «{}»", params.q.trim()));
+    }
+    if !chips.is_empty() {
+        let filters: Vec<String> = chips.iter().map(|c| c.label.clone()).collect();
+        s.push_str(&format!(" amb els filtres: {}", filters.join(", ")));
+    }
+    s
+}
+
+/// 12345 → "12.345"
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let generation = state.generation()?;
+    let audience = Audience::Public;
+    let doc = generation
+        .document(&id, audience)?
+        .ok_or(WebError::NotFound)?;
+    let gazetteer = Gazetteer::get();
+    let places = doc
+        .municipalities
+        .iter()
+        .filter_map(|name| gazetteer.municipality(name))
+        .map(|m| PlaceView {
+            name: m.name.clone(),
+            comarca: m.comarca.clone(),
+            population: thousands(m.population as usize),
+            url: SearchParams::default()
+                .toggled(FacetKind::Municipi, &m.name)
+                .url(),
+        })
+        .collect();
+    let comarques = doc
+        .comarques
+        .iter()
+        .map(|c| {
+            (
+                c.clone(),
+                SearchParams::default().toggled(FacetKind::Comarca, c).url(),
+            )
+        })
+        .collect();
+    let sources = doc
+        .sources
+        .iter()
+        .map(|url| SourceView {
+            url: url.clone(),
+            domain: domain_of(url),
+        })
+        .collect();
+    let page = DocumentPage {
+        footer: Footer::of(&generation.info, audience),
+        q: String::new(),
+        kind_url: SearchParams::default()
+            .toggled(FacetKind::Tipus, doc.kind.slug())
+            .url(),
+        when: doc
+            .date
+            .as_deref()
+            .map(catalan_date)
+            .or_else(|| doc.years.map(|y| y.label())),
+        places,
+        comarques,
+        themes: generation.theme_refs(&doc),
+        body_html: crate::markdown::to_html(&doc.body),
+        sources,
+        scope: doc.scope.label(),
+        category: doc.abc_category.map(|c| c.label()),
+        internal: doc.visibility == crate::taxonomy::Visibility::Interna,
+        doc,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// "https://www.xmess.cat/x" → "xmess.cat"
+pub fn domain_of(url: &str) -> String {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.strip_prefix("www.").unwrap_or(host).to_string()
+}
+
+pub async fn not_found() -> Response {
+    WebError::NotFound.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_and_domains() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(12_345), "12.345");
+        assert_eq!(thousands(1_686_208), "1.686.208");
+        assert_eq!(domain_of("https://www.xmess.cat/guia?x=1"), "xmess.cat");
+    }
+}

@@ -1,0 +1,245 @@
+//! Search state in the URL: parsing it (forgivingly: empty values are absent, repeated keys
+//! are lists, bad percent-encoding is replaced) and building every link of a results page.
+
+use std::collections::BTreeMap;
+
+use crate::search::facets::{FacetKind, Sort};
+use crate::search::{Audience, DEFAULT_PER_PAGE, MAX_PER_PAGE, SearchRequest};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Most values selected in one facet.
+pub const MAX_FACET_VALUES: usize = 50;
+pub const MAX_PAGE: usize = 1_000;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchParams {
+    pub q: String,
+    pub filters: BTreeMap<FacetKind, Vec<String>>,
+    pub sort: Option<Sort>,
+    pub page: usize,
+    pub per_page: Option<usize>,
+}
+
+impl SearchParams {
+    /// Parses a raw query string; the error is a Catalan message for a 400 page.
+    pub fn parse(raw: Option<&str>) -> Result<SearchParams, String> {
+        let mut params = SearchParams {
+            page: 1,
+            ..SearchParams::default()
+        };
+        for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match key.as_ref() {
+                "q" => {
+                    if value.chars().count() > MAX_QUERY_CHARS {
+                        return Err(format!(
+                            "La consulta és massa llarga: té {} caràcters i el màxim és {MAX_QUERY_CHARS}. Escurceu-la i torneu a cercar.",
+                            value.chars().count()
+                        ));
+                    }
+                    params.q = value.chars().filter(|c| !c.is_control()).collect();
+                }
+                "pagina" => {
+                    params.page = value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|p| (1..=MAX_PAGE).contains(p))
+                        .ok_or_else(|| {
+                            format!("La pàgina «{value}» no és vàlida: ha de ser un nombre entre 1 i {MAX_PAGE}.")
+                        })?;
+                }
+                "per_pagina" => {
+                    params.per_page = Some(
+                        value
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|p| (1..=MAX_PER_PAGE).contains(p))
+                            .ok_or_else(|| {
+                                format!(
+                                    "«per_pagina» ha de ser un nombre entre 1 i {MAX_PER_PAGE}."
+                                )
+                            })?,
+                    );
+                }
+                "ordre" => {
+                    params.sort = match value {
+                        "rellevancia" => Some(Sort::Rellevancia),
+                        "recents" => Some(Sort::Recents),
+                        _ => {
+                            return Err(format!(
+                                "L'ordre «{value}» no existeix: feu servir «rellevancia» o «recents»."
+                            ));
+                        }
+                    }
+                }
+                key => {
+                    if let Some(kind) = FacetKind::from_param(key) {
+                        let values = params.filters.entry(kind).or_default();
+                        if !values.iter().any(|v| v == value) {
+                            values.push(value.to_string());
+                        }
+                        if values.len() > MAX_FACET_VALUES {
+                            return Err(format!(
+                                "Massa valors seleccionats al filtre «{}» (el màxim és {MAX_FACET_VALUES}).",
+                                kind.label()
+                            ));
+                        }
+                    }
+                    // Unknown parameters are ignored, as a search page should.
+                }
+            }
+        }
+        Ok(params)
+    }
+
+    pub fn request(&self, audience: Audience) -> SearchRequest {
+        SearchRequest {
+            query: self.q.clone(),
+            filters: self.filters.clone(),
+            sort: self.sort,
+            page: self.page,
+            per_page: self.per_page.unwrap_or(DEFAULT_PER_PAGE),
+            audience,
+        }
+    }
+
+    pub fn has_filters(&self) -> bool {
+        self.filters.values().any(|v| !v.is_empty())
+    }
+
+    pub fn is_selected(&self, kind: FacetKind, value: &str) -> bool {
+        self.filters
+            .get(&kind)
+            .is_some_and(|v| v.iter().any(|x| x == value))
+    }
+
+    /// `/cerca?…` for these parameters.
+    pub fn url(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if !self.q.is_empty() {
+            s.append_pair("q", &self.q);
+        }
+        for (kind, values) in &self.filters {
+            for v in values {
+                s.append_pair(kind.param(), v);
+            }
+        }
+        if let Some(sort) = self.sort {
+            s.append_pair("ordre", sort.param());
+        }
+        if let Some(n) = self.per_page {
+            s.append_pair("per_pagina", &n.to_string());
+        }
+        if self.page > 1 {
+            s.append_pair("pagina", &self.page.to_string());
+        }
+        let query = s.finish();
+        if query.is_empty() {
+            "/cerca".to_string()
+        } else {
+            format!("/cerca?{query}")
+        }
+    }
+
+    /// Selecting or unselecting a facet value starts again from page 1.
+    pub fn toggled(&self, kind: FacetKind, value: &str) -> SearchParams {
+        let mut next = self.clone();
+        next.page = 1;
+        let values = next.filters.entry(kind).or_default();
+        if let Some(i) = values.iter().position(|v| v == value) {
+            values.remove(i);
+        } else {
+            values.push(value.to_string());
+        }
+        next.filters.retain(|_, v| !v.is_empty());
+        next
+    }
+
+    pub fn with_page(&self, page: usize) -> SearchParams {
+        SearchParams {
+            page,
+            ..self.clone()
+        }
+    }
+
+    pub fn with_sort(&self, sort: Sort) -> SearchParams {
+        SearchParams {
+            sort: Some(sort),
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    /// Same query, no filters.
+    pub fn without_filters(&self) -> SearchParams {
+        SearchParams {
+            q: self.q.clone(),
+            sort: self.sort,
+            page: 1,
+            ..SearchParams::default()
+        }
+    }
+
+    pub fn without_query(&self) -> SearchParams {
+        SearchParams {
+            q: String::new(),
+            page: 1,
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_keys_become_lists_and_empty_values_are_absent() {
+        let p = SearchParams::parse(Some(
+            "q=moneda+local&tema=cures&tema=ocupacio&comarca=&pagina=2",
+        ))
+        .expect("valid");
+        assert_eq!(p.q, "moneda local");
+        assert_eq!(
+            p.filters.get(&FacetKind::Tema),
+            Some(&vec!["cures".to_string(), "ocupacio".to_string()])
+        );
+        assert!(!p.filters.contains_key(&FacetKind::Comarca));
+        assert_eq!(p.page, 2);
+    }
+
+    #[test]
+    fn urls_round_trip() {
+        let raw = "q=cl%C3%A0usules+socials&tema=contractacio-publica-responsable&mida=%3C5k&ordre=recents&pagina=3";
+        let p = SearchParams::parse(Some(raw)).expect("valid");
+        let again = SearchParams::parse(p.url().strip_prefix("/cerca?")).expect("valid");
+        assert_eq!(p, again);
+    }
+
+    #[test]
+    fn toggling_keeps_other_selections_and_resets_the_page() {
+        let p = SearchParams::parse(Some("q=x&tema=a&comarca=Bages&pagina=4")).expect("valid");
+        let t = p.toggled(FacetKind::Tema, "b");
+        assert_eq!(t.filters[&FacetKind::Tema], vec!["a", "b"]);
+        assert_eq!(t.filters[&FacetKind::Comarca], vec!["Bages"]);
+        assert_eq!(t.page, 1);
+        let off = p.toggled(FacetKind::Tema, "a");
+        assert!(!off.filters.contains_key(&FacetKind::Tema));
+    }
+
+    #[test]
+    fn bad_input_is_a_message_not_a_panic() {
+        assert!(SearchParams::parse(Some("pagina=0")).is_err());
+        assert!(SearchParams::parse(Some("pagina=1000000000")).is_err());
+        assert!(SearchParams::parse(Some("pagina=abc")).is_err());
+        assert!(SearchParams::parse(Some("ordre=alfabetic")).is_err());
+        let long = format!("q={}", "a".repeat(10_000));
+        assert!(SearchParams::parse(Some(&long)).is_err());
+        let p = SearchParams::parse(Some("q=%ZZ%C3%28&tema=%FF")).expect("lossy decoding");
+        assert!(!p.q.is_empty());
+    }
+}
