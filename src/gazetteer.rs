@@ -184,13 +184,19 @@ impl Gazetteer {
 pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let key = fold_key(name);
     let key = without_article(&key).to_string();
+    let stems = stem_key(&key);
     let budget = (key.chars().count() / 4).clamp(1, 4);
     // Ranked by edits, then by how much longer the candidate is (a prefix costs no edit).
     let mut scored: Vec<(usize, usize, &str)> = candidates
         .filter_map(|c| {
             let ck = fold_key(c);
             let ck = without_article(&ck);
-            let d = edit_distance(&key, ck);
+            // Same stems ("cura" / "Cures") count as no edit at all.
+            let d = if stem_key(ck) == stems {
+                0
+            } else {
+                edit_distance(&key, ck)
+            };
             let prefix = ck.starts_with(&key) && key.len() >= 4;
             let extra = ck.len().abs_diff(key.len());
             (d <= budget || prefix).then_some((if prefix { 0 } else { d }, extra, c))
@@ -198,6 +204,14 @@ pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Vec
         .collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, _, c)| c).collect()
+}
+
+fn stem_key(folded: &str) -> String {
+    folded
+        .split(' ')
+        .map(|w| crate::analysis::stem(w).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Levenshtein distance over characters.

@@ -10,8 +10,23 @@ use crate::analysis::fold_key;
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $slug:literal, $label:literal;)+ }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.slug())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let slug = String::deserialize(d)?;
+                Self::from_slug(&slug).ok_or_else(|| {
+                    serde::de::Error::custom(format!("unknown value «{slug}»; expected {}", Self::choices()))
+                })
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

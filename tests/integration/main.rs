@@ -1,1 +1,8 @@
+//! One integration test binary; modules share the helpers in `support`.
 
+mod api;
+mod cli;
+mod corpus_check;
+mod facets;
+mod support;
+mod web_pages;

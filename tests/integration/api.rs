@@ -1,0 +1,104 @@
+//! The JSON API and the health check.
+
+use crate::support::get;
+
+#[tokio::test]
+async fn search_json_has_the_documented_shape() {
+    let reply = get("/api/cerca?q=cures").await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.headers["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("application/json")
+    );
+    let json = reply.json();
+    for key in ["query", "total", "page", "per_page", "hits", "facets"] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    let hit = &json["hits"][0];
+    for key in [
+        "id",
+        "title",
+        "kind",
+        "municipalities",
+        "comarques",
+        "themes",
+        "years",
+        "snippet",
+        "url",
+        "score",
+    ] {
+        assert!(hit.get(key).is_some(), "hit missing {key}");
+    }
+    let snippet = hit["snippet"].as_str().unwrap_or("");
+    let stripped = snippet.replace("<mark>", "").replace("</mark>", "");
+    assert!(
+        !stripped.contains('<'),
+        "snippet has other markup: {snippet}"
+    );
+    for facet in [
+        "tema",
+        "tipus",
+        "municipi",
+        "comarca",
+        "provincia",
+        "mida",
+        "any",
+    ] {
+        assert!(json["facets"][facet].is_array(), "facet {facet}");
+    }
+}
+
+#[tokio::test]
+async fn synonyms_expand_acronyms() {
+    let json = get("/api/cerca?q=CCPR").await.json();
+    assert_eq!(json["hits"][0]["id"], "jornada-ccpr");
+}
+
+#[tokio::test]
+async fn document_json_and_its_404() {
+    let json = get("/api/document/vic-cures").await.json();
+    assert_eq!(json["id"], "vic-cures");
+    assert_eq!(json["municipalities"][0], "Vic");
+    let missing = get("/api/document/no-existeix").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.json()["error"]["code"], "no_trobat");
+}
+
+#[tokio::test]
+async fn api_errors_are_json_in_catalan() {
+    let reply = get("/api/cerca?pagina=0").await;
+    assert_eq!(reply.status, 400);
+    let json = reply.json();
+    assert_eq!(json["error"]["code"], "consulta_no_valida");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("pàgina")
+    );
+}
+
+#[tokio::test]
+async fn health_reports_the_generation() {
+    let json = get("/salut").await.json();
+    assert_eq!(json["status"], "ok");
+    assert_eq!(json["documents"], 5);
+    assert!(
+        json["generation"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("gen-")
+    );
+}
+
+#[tokio::test]
+async fn without_an_index_the_site_says_so() {
+    let empty = tempfile::tempdir().expect("temp dir");
+    let reply = crate::support::get_from(empty.path(), "/cerca?q=x").await;
+    assert_eq!(reply.status, 503);
+    assert!(reply.body.contains("encara no"));
+    let health = crate::support::get_from(empty.path(), "/salut").await;
+    assert_eq!(health.status, 503);
+}

@@ -1,0 +1,166 @@
+//! The command line on fixture corpora, valid and broken.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{build_index, fixture, get_from};
+
+fn xmess(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xmess-kb"))
+        .args(args)
+        .env_remove("XMESS_KB_CORPUS")
+        .env_remove("XMESS_KB_INDEX")
+        .output()
+        .expect("binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn check_reports_every_broken_file_with_its_line() {
+    let corpus = fixture("broken");
+    let out = xmess(&["check", "--corpus", path(&corpus)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    let expect = [
+        (
+            "experiencies/unknown-muni.md:7:",
+            "vols dir «Sant Cugat del Vallès»",
+        ),
+        ("experiencies/bad-key.md:6:", "clau desconeguda «color»"),
+        (
+            "experiencies/wrong-id.md:2:",
+            "no coincideix amb el nom del fitxer",
+        ),
+        ("experiencies/empty-body.md:", "el cos del document és buit"),
+        ("experiencies/unknown-theme.md:5:", "vols dir «Cures»?"),
+        ("guies/dup-id.md:", "ja el fa servir"),
+        (
+            "experiencies/unterminated.md:1:",
+            "les metadades no es tanquen",
+        ),
+    ];
+    for (location, message) in expect {
+        let line = err
+            .lines()
+            .find(|l| l.contains(location))
+            .unwrap_or_else(|| panic!("no error for {location} in:\n{err}"));
+        assert!(line.contains(message), "{line}");
+    }
+    assert!(err.contains("nothing was published"), "{err}");
+    assert!(!err.contains("good.md"), "a valid file was reported: {err}");
+}
+
+#[test]
+fn a_broken_corpus_never_replaces_the_published_index() {
+    let index = build_index(&fixture("basic"));
+    let before = fs::read_to_string(index.path().join("CURRENT")).expect("published");
+    let out = xmess(&[
+        "index",
+        "--corpus",
+        path(&fixture("broken")),
+        "--index",
+        path(index.path()),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let after = fs::read_to_string(index.path().join("CURRENT")).expect("still published");
+    assert_eq!(before, after);
+    assert!(index.path().join(before.trim()).is_dir());
+    let leftovers: Vec<_> = fs::read_dir(index.path())
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".building"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn non_utf8_bytes_are_reported_with_their_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let corpus = dir.path().join("corpus");
+    fs::create_dir_all(corpus.join("experiencies")).expect("mkdir");
+    fs::copy(
+        fixture("basic").join("temes.toml"),
+        corpus.join("temes.toml"),
+    )
+    .expect("copy");
+    let mut bytes = b"+++\nid = \"latin1\"\ntipus = \"experiencia\"\ntitol = \"Cura\"\n".to_vec();
+    bytes.extend_from_slice(
+        b"temes = [\"Cures\"]\nfonts = [\"https://e.org\"]\n+++\nCo\xefperativa\n",
+    );
+    fs::write(corpus.join("experiencies/latin1.md"), bytes).expect("write");
+    let out = xmess(&["check", "--corpus", path(&corpus)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("latin1.md:8:") && err.contains("UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_prints_counts_for_a_valid_corpus() {
+    let out = xmess(&["check", "--corpus", path(&fixture("basic"))]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("5 documents, 0 errors"), "{stdout}");
+    assert!(stdout.contains("3  Cures"), "{stdout}");
+    assert!(stdout.contains("2  Bages"), "{stdout}");
+}
+
+#[test]
+fn dry_run_publishes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = xmess(&[
+        "index",
+        "--dry-run",
+        "--corpus",
+        path(&fixture("basic")),
+        "--index",
+        path(dir.path()),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!dir.path().join("CURRENT").exists());
+}
+
+#[tokio::test]
+async fn search_json_is_exactly_the_api_json() {
+    let index = build_index(&fixture("basic"));
+    let out = xmess(&[
+        "search",
+        "--json",
+        "--limit",
+        "20",
+        "--index",
+        path(index.path()),
+        "habitatge",
+        "cooperatiu",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(cli["total"].as_u64().unwrap_or(0) >= 2);
+    assert!(cli["facets"]["tema"].is_array());
+    let api = get_from(
+        index.path(),
+        "/api/cerca?q=habitatge+cooperatiu&per_pagina=20",
+    )
+    .await
+    .json();
+    assert_eq!(cli, api);
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["index", "check", "search", "serve", "eval"] {
+        let out = xmess(&[sub, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{sub}");
+        assert!(text(&out.stdout).contains("Usage"), "{sub}");
+    }
+}
