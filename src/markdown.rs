@@ -12,7 +12,14 @@ pub fn to_plain_text(markdown: &str) -> String {
                 out.push_str(&t)
             }
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push('\n'),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                // A heading or list item read inline in a snippet still needs its full stop.
+                let ends_sentence = out.trim_end().ends_with(['.', ':', ';', '!', '?', '…']);
+                if !out.trim_end().is_empty() && !ends_sentence {
+                    out.push('.');
+                }
+                out.push('\n');
+            }
             Event::Start(Tag::Item) => {}
             _ => {}
         }
@@ -63,7 +70,7 @@ mod tests {
     #[test]
     fn plain_text_drops_syntax_and_keeps_word_boundaries() {
         let text = to_plain_text("## Xifres\n- 12 **cooperatives**\n- 3 municipis\n\nFi");
-        assert_eq!(text, "Xifres\n12 cooperatives\n3 municipis\nFi");
+        assert_eq!(text, "Xifres.\n12 cooperatives.\n3 municipis.\nFi.");
     }
 
     #[test]

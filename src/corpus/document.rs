@@ -94,7 +94,8 @@ impl Document {
         crate::markdown::to_plain_text(&self.body)
     }
 
-    /// Sort key for "most recent first": the event day, else the last active year.
+    /// Sort key for "most recent first": the event day, else the first year of activity
+    /// (a 2019–2030 plan started in 2019; an ongoing 2013– programme is not new).
     pub fn recency(&self, current_year: u16) -> u64 {
         if let Some(date) = &self.date {
             let digits: String = date.chars().filter(char::is_ascii_digit).collect();
@@ -103,7 +104,7 @@ impl Document {
             }
         }
         match self.years {
-            Some(y) => u64::from(y.to.unwrap_or(current_year)) * 10_000 + 1231,
+            Some(y) => u64::from(y.from.min(current_year)) * 10_000 + 101,
             None => 0,
         }
     }
