@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::fold_key;
+use crate::corpus::front_matter::parse_toml;
 
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $slug:literal, $label:literal;)+ }) => {
@@ -132,13 +133,7 @@ pub struct Themes {
 impl Themes {
     /// Parses `temes.toml`; the error is (line, message).
     pub fn parse(text: &str) -> Result<Themes, (usize, String)> {
-        let file: ThemeFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-                .unwrap_or(1);
-            (line, format!("temes no vàlids: {}", e.message().trim()))
-        })?;
+        let file: ThemeFile = parse_toml(text, "temes no vàlids")?;
         Themes::from_list(file.tema).map_err(|e| (1, e))
     }
 

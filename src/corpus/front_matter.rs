@@ -77,6 +77,17 @@ pub fn parse(front_matter: &str) -> Result<RawFrontMatter, (usize, String)> {
     })
 }
 
+/// Parses a TOML vocabulary file; the error is (line, "what: message").
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, (usize, String)> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_at(text, s.start)).unwrap_or(1);
+        (line, format!("{what}: {}", e.message().trim()))
+    })
+}
+
 /// 1-based line of a byte offset inside the front matter.
 pub fn line_at(front_matter: &str, offset: usize) -> usize {
     let offset = offset.min(front_matter.len());

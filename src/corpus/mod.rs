@@ -4,7 +4,7 @@
 
 mod document;
 mod error;
-mod front_matter;
+pub(crate) mod front_matter;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;

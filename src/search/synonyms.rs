@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use crate::analysis::fold_key;
+use crate::corpus::front_matter::parse_toml;
 
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
@@ -38,13 +39,7 @@ pub struct SynonymMatch {
 impl Synonyms {
     /// Parses the file; the error is (line, message).
     pub fn parse(text: &str) -> Result<Synonyms, (usize, String)> {
-        let file: File = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-                .unwrap_or(1);
-            (line, format!("sinònims no vàlids: {}", e.message().trim()))
-        })?;
+        let file: File = parse_toml(text, "sinònims no vàlids")?;
         let mut groups = Vec::new();
         for (i, g) in file.grup.iter().enumerate() {
             let terms: Vec<Vec<String>> = g
