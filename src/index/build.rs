@@ -1,0 +1,261 @@
+//! `xmess-kb index`: corpus → a verified new generation → atomic publish.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexWriter, TantivyDocument, Term, doc};
+
+use super::reader::{BuildInfo, Generation, current_generation_name};
+use super::schema::{self, Fields};
+use super::{CURRENT, DICTIONARY_FILE, INFO_FILE, SYNONYMS_COPY, THEMES_COPY};
+use crate::analysis::{self, fold_key};
+use crate::clock;
+use crate::corpus::{self, Corpus, Document};
+use crate::search::facets::{FacetDictionary, FacetKind, visibility_code};
+use crate::taxonomy::{Themes, Visibility};
+
+pub struct BuildOptions {
+    pub corpus: PathBuf,
+    pub index: PathBuf,
+    /// Validate and build in a scratch directory, publish nothing.
+    pub dry_run: bool,
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub generation: Option<String>,
+    pub documents: usize,
+    pub public_documents: usize,
+    pub seconds: f64,
+}
+
+/// Builds and publishes a new generation; the published one is untouched on any error.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    let corpus = corpus::load(&options.corpus)?;
+    fs::create_dir_all(&options.index).with_context(|| {
+        format!(
+            "cannot create the index directory {}; check its permissions",
+            options.index.display()
+        )
+    })?;
+    let _lock = lock(&options.index)?;
+    let secs = clock::now_secs();
+    let (y, mo, d, h, mi, s) = clock::civil(secs);
+    let name = format!(
+        "gen-{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}-{}",
+        std::process::id()
+    );
+    let scratch = options.index.join(format!(".building-{name}"));
+    let result = write_generation(&corpus, &scratch, &name, secs)
+        .and_then(|info| verify(&scratch, &corpus).map(|()| info));
+    let info = match result {
+        Ok(info) => info,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&scratch);
+            return Err(e);
+        }
+    };
+    if options.dry_run {
+        fs::remove_dir_all(&scratch)?;
+        return Ok(BuildReport {
+            generation: None,
+            documents: info.documents,
+            public_documents: info.public_documents,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    let published = options.index.join(&name);
+    fs::rename(&scratch, &published)
+        .with_context(|| format!("cannot move the new index to {}", published.display()))?;
+    let previous = current_generation_name(&options.index).ok().flatten();
+    publish(&options.index, &name)?;
+    remove_old_generations(&options.index, &name, previous.as_deref());
+    Ok(BuildReport {
+        generation: Some(name),
+        documents: info.documents,
+        public_documents: info.public_documents,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// An exclusive lock on `index/.lock`, released when the process ends, however it ends.
+fn lock(index_dir: &Path) -> Result<File> {
+    let path = index_dir.join(".lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {}; check permissions", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another `xmess-kb index` is building into {}; wait for it to finish and run this again",
+            index_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+fn write_generation(corpus: &Corpus, dir: &Path, name: &str, secs: u64) -> Result<BuildInfo> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}; check permissions", dir.display()))?;
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_dir(dir, schema)?;
+    analysis::register(index.tokenizers());
+    let year = clock::current_year();
+    let dictionary = FacetDictionary::build(&corpus.documents, year);
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 100_000_000)?;
+    for document in &corpus.documents {
+        writer.add_document(to_tantivy(
+            document,
+            &fields,
+            &dictionary,
+            &corpus.themes,
+            year,
+        )?)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    let public_documents = corpus
+        .documents
+        .iter()
+        .filter(|d| d.visibility == Visibility::Publica)
+        .count();
+    let info = BuildInfo {
+        generation: name.to_string(),
+        documents: corpus.documents.len(),
+        public_documents,
+        built_at: clock::timestamp(secs),
+        year,
+        analyzers: vec![analysis::EXACT.into(), analysis::STEM.into()],
+    };
+    write_file(&dir.join(INFO_FILE), &serde_json::to_string_pretty(&info)?)?;
+    write_file(
+        &dir.join(DICTIONARY_FILE),
+        &serde_json::to_string(&dictionary)?,
+    )?;
+    write_file(&dir.join(THEMES_COPY), &corpus.themes_source)?;
+    write_file(&dir.join(SYNONYMS_COPY), &corpus.synonyms_source)?;
+    Ok(info)
+}
+
+fn to_tantivy(
+    d: &Document,
+    fields: &Fields,
+    dictionary: &FacetDictionary,
+    themes: &Themes,
+    year: u16,
+) -> Result<TantivyDocument> {
+    let theme_labels: Vec<&str> = d
+        .themes
+        .iter()
+        .filter_map(|s| themes.by_slug(s).map(|t| t.label.as_str()))
+        .collect();
+    let places: Vec<&str> = d
+        .municipalities
+        .iter()
+        .chain(&d.comarques)
+        .map(String::as_str)
+        .collect();
+    let tags = format!("{}\n{}", theme_labels.join(". "), places.join(". "));
+    // Title three times and tags twice: a pooled field approximates BM25F weighting.
+    let pooled = format!(
+        "{t}\n{t}\n{t}\n{tags}\n{tags}\n{body}",
+        t = d.title,
+        body = d.plain_body()
+    );
+    let mut doc = doc!(
+        fields.id => d.id.clone(),
+        fields.all_exact => pooled.clone(),
+        fields.all_stem => pooled,
+        fields.title_exact => d.title.clone(),
+        fields.visibility => visibility_code(d.visibility),
+        fields.recency => d.recency(year),
+        fields.stored => serde_json::to_string(d)?,
+    );
+    for place in d
+        .municipalities
+        .iter()
+        .chain(&d.comarques)
+        .chain(&d.provinces)
+    {
+        doc.add_text(fields.places, fold_key(place));
+    }
+    for &kind in FacetKind::ALL {
+        for value in kind.values(d, year) {
+            if let Some(ord) = dictionary.ordinal(kind, &value) {
+                doc.add_u64(fields.facet(kind), ord);
+            }
+        }
+    }
+    Ok(doc)
+}
+
+fn write_file(path: &Path, content: &str) -> Result<()> {
+    let mut f = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Opens the new generation as the server would and checks it answers.
+fn verify(dir: &Path, corpus: &Corpus) -> Result<()> {
+    let generation = Generation::open(dir)?;
+    let searcher = generation.reader.searcher();
+    let count = searcher.num_docs() as usize;
+    if count != corpus.documents.len() {
+        bail!(
+            "verification failed: the new index holds {count} documents, the corpus {}",
+            corpus.documents.len()
+        );
+    }
+    if let Some(first) = corpus.documents.first() {
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(generation.fields.id, &first.id),
+            IndexRecordOption::Basic,
+        );
+        let hits = searcher.search(&query, &tantivy::collector::Count)?;
+        if hits != 1 {
+            bail!(
+                "verification failed: looking up «{}» found {hits} documents",
+                first.id
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Switches `CURRENT` to `name` with an atomic rename.
+fn publish(index_dir: &Path, name: &str) -> Result<()> {
+    let tmp = index_dir.join(format!("{CURRENT}.tmp"));
+    write_file(&tmp, name)?;
+    fs::rename(&tmp, index_dir.join(CURRENT))
+        .with_context(|| format!("cannot publish the new index in {}", index_dir.display()))?;
+    if let Ok(dir) = File::open(index_dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Keeps the new and the previous generation; removes older ones and stale scratch dirs.
+fn remove_old_generations(index_dir: &Path, current: &str, previous: Option<&str>) {
+    let Ok(entries) = fs::read_dir(index_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let keep = name == current || Some(name.as_str()) == previous;
+        let ours = name.starts_with("gen-") || name.starts_with(".building-");
+        if ours && !keep && entry.path().is_dir() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}

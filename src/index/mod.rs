@@ -1,0 +1,18 @@
+//! The on-disk index: one directory per generation under `index/`, and a `CURRENT` file
+//! naming the published one. A build writes a fresh generation, verifies it and only then
+//! switches `CURRENT` with an atomic rename, so readers never see a partial index.
+
+mod build;
+mod reader;
+pub mod schema;
+
+pub use build::{BuildOptions, BuildReport, build};
+pub use reader::{BuildInfo, Generation, current_generation_name};
+
+/// Name of the pointer file inside the index directory.
+pub const CURRENT: &str = "CURRENT";
+/// Sidecar files written into every generation.
+pub const INFO_FILE: &str = "xmess-build.json";
+pub const DICTIONARY_FILE: &str = "xmess-facets.json";
+pub const THEMES_COPY: &str = "temes.toml";
+pub const SYNONYMS_COPY: &str = "sinonims.toml";

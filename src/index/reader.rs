@@ -1,0 +1,106 @@
+//! Opens the published generation for searching.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+use super::schema::Fields;
+use super::{CURRENT, DICTIONARY_FILE, INFO_FILE, SYNONYMS_COPY, THEMES_COPY};
+use crate::analysis;
+use crate::search::facets::FacetDictionary;
+use crate::search::synonyms::Synonyms;
+use crate::taxonomy::Themes;
+
+/// What `/salut` and the footer report about a generation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BuildInfo {
+    pub generation: String,
+    pub documents: usize,
+    pub public_documents: usize,
+    pub built_at: String,
+    /// Year used to expand ongoing spans ("2016-") into the `any` facet.
+    pub year: u16,
+    pub analyzers: Vec<String>,
+}
+
+/// An opened, immutable index generation with everything a search needs.
+pub struct Generation {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub dictionary: FacetDictionary,
+    pub themes: Themes,
+    pub synonyms: Synonyms,
+    pub info: BuildInfo,
+}
+
+/// The generation `CURRENT` points at, if any.
+pub fn current_generation_name(index_dir: &Path) -> Result<Option<String>> {
+    let pointer = index_dir.join(CURRENT);
+    match fs::read_to_string(&pointer) {
+        Ok(text) => {
+            let name = text.trim().to_string();
+            let valid = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !valid {
+                bail!(
+                    "{} does not name a generation; rebuild with `xmess-kb index`",
+                    pointer.display()
+                );
+            }
+            Ok(Some(name))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", pointer.display())),
+    }
+}
+
+impl Generation {
+    /// Opens the published generation of `index_dir`.
+    pub fn open_current(index_dir: &Path) -> Result<Generation> {
+        let Some(name) = current_generation_name(index_dir)? else {
+            bail!(
+                "no index in {}; build it with `xmess-kb index`",
+                index_dir.display()
+            );
+        };
+        Generation::open(&index_dir.join(name))
+    }
+
+    /// Opens one generation directory.
+    pub fn open(dir: &Path) -> Result<Generation> {
+        let index = Index::open_in_dir(dir)
+            .with_context(|| format!("cannot open the index in {}", dir.display()))?;
+        analysis::register(index.tokenizers());
+        let fields = Fields::from_schema(&index.schema()).with_context(|| {
+            format!("{} was built by another version; rebuild it", dir.display())
+        })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let read = |name: &str| {
+            fs::read_to_string(dir.join(name))
+                .with_context(|| format!("missing {} in {}", name, dir.display()))
+        };
+        let info: BuildInfo = serde_json::from_str(&read(INFO_FILE)?)?;
+        let dictionary: FacetDictionary = serde_json::from_str(&read(DICTIONARY_FILE)?)?;
+        let themes = Themes::parse(&read(THEMES_COPY)?).map_err(|(_, m)| anyhow::Error::msg(m))?;
+        let synonyms =
+            Synonyms::parse(&read(SYNONYMS_COPY)?).map_err(|(_, m)| anyhow::Error::msg(m))?;
+        Ok(Generation {
+            index,
+            reader,
+            fields,
+            dictionary,
+            themes,
+            synonyms,
+            info,
+        })
+    }
+}
