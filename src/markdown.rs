@@ -20,7 +20,6 @@ pub fn to_plain_text(markdown: &str) -> String {
                 }
                 out.push('\n');
             }
-            Event::Start(Tag::Item) => {}
             _ => {}
         }
     }

@@ -17,12 +17,10 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::corpus::Document;
-use crate::gazetteer::{Gazetteer, SizeBand};
+use crate::gazetteer::SizeBand;
 use crate::index::Generation;
 use crate::taxonomy::{AbcCategory, DocKind, Visibility};
 use facets::{FacetKind, FacetedCollector, Sort, visibility_code};
-
-pub use facets::Sort as SortOrder;
 
 /// Who is asking. The public never sees, counts or hears of an internal document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,15 +307,12 @@ fn sort_facet_values(kind: FacetKind, values: &mut [FacetValue]) {
     match kind {
         FacetKind::Any => values.sort_by(|a, b| b.value.cmp(&a.value)),
         FacetKind::Mida => values.sort_by_key(|v| SizeBand::from_slug(&v.value)),
-        _ => values.sort_by(|a, b| {
-            b.count.cmp(&a.count).then_with(|| {
-                crate::analysis::fold_key(&a.label).cmp(&crate::analysis::fold_key(&b.label))
-            })
+        // Count first, then label; the folded label is computed once per value.
+        _ => values.sort_by_cached_key(|v| {
+            (
+                std::cmp::Reverse(v.count),
+                crate::analysis::fold_key(&v.label),
+            )
         }),
     }
-}
-
-/// Municipality coordinates for a name (used by pages that show places).
-pub fn municipality_population(name: &str) -> Option<u32> {
-    Gazetteer::get().municipality(name).map(|m| m.population)
 }
