@@ -1,4 +1,4 @@
-//! Command line: `index`, `check`, `search`, `serve`, `eval`.
+//! Command line: `index`, `check`, `search`, `serve`, `eval`, `export`, `analyze`.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -76,6 +76,20 @@ enum Command {
         /// Print machine-readable results.
         #[arg(long)]
         json: bool,
+        /// Also write the top 100 of every query as a TREC run file (for score.py and peers).
+        #[arg(long)]
+        run: Option<PathBuf>,
+    },
+    /// Print the public documents as JSON Lines (id, title, municipality, themes, body), the
+    /// input format of the peer engines in shared/peers.
+    Export {
+        #[arg(long, env = "XMESS_KB_CORPUS", default_value = "corpus")]
+        corpus: PathBuf,
+    },
+    /// Show how a text is analysed: the tokens of the exact and the stem fields, with offsets.
+    Analyze {
+        /// Any text, as it would be typed or written in a document.
+        text: Vec<String>,
     },
 }
 
@@ -133,9 +147,18 @@ pub fn run() -> Result<ExitCode> {
             runtime.block_on(crate::web::serve(paths.index.clone(), addr))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { index, qrels, json } => {
+        Command::Eval {
+            index,
+            qrels,
+            json,
+            run,
+        } => {
             let generation = Generation::open_current(&index)?;
             let report = crate::eval::evaluate(&generation, &qrels)?;
+            if let Some(path) = run {
+                std::fs::write(&path, report.trec_run("xmess-kb"))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
             let mut out = std::io::stdout().lock();
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
@@ -144,7 +167,68 @@ pub fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Export { corpus } => run_export(&corpus),
+        Command::Analyze { text } => {
+            let text = text.join(" ");
+            let mut out = std::io::stdout().lock();
+            for (name, kind) in [
+                (crate::analysis::EXACT, crate::analysis::Analyzer::Exact),
+                (crate::analysis::STEM, crate::analysis::Analyzer::Stem),
+                (crate::analysis::LIGHT, crate::analysis::Analyzer::Light),
+            ] {
+                writeln!(out, "{name}:")?;
+                for t in crate::analysis::tokens(kind, &text) {
+                    writeln!(
+                        out,
+                        "  {:>3}  {:<20} {:>4}..{:<4} {}",
+                        t.position,
+                        t.text,
+                        t.offset_from,
+                        t.offset_to,
+                        &text[t.offset_from..t.offset_to]
+                    )?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn run_export(dir: &Path) -> Result<ExitCode> {
+    let corpus = match corpus::load(dir) {
+        Ok(c) => c,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for d in corpus
+        .documents
+        .iter()
+        .filter(|d| d.visibility == crate::taxonomy::Visibility::Publica)
+    {
+        let themes: Vec<&str> = d
+            .themes
+            .iter()
+            .map(|s| {
+                corpus
+                    .themes
+                    .by_slug(s)
+                    .map_or(s.as_str(), |t| t.label.as_str())
+            })
+            .collect();
+        let line = serde_json::json!({
+            "id": d.id,
+            "title": d.title,
+            "municipality": d.municipalities,
+            "themes": themes,
+            "body": d.plain_body(),
+        });
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init_logging() {
@@ -158,14 +242,20 @@ fn init_logging() {
 }
 
 fn ensure_index(paths: &Paths) -> Result<()> {
-    if index::current_generation_name(&paths.index)?.is_some() {
-        return Ok(());
+    match index::current_generation_name(&paths.index)? {
+        Some(name) => match Generation::open(&paths.index.join(&name)) {
+            Ok(_) => return Ok(()),
+            Err(e) => eprintln!(
+                "The published index cannot be used ({e:#}); rebuilding it from {}…",
+                paths.corpus.display()
+            ),
+        },
+        None => eprintln!(
+            "No index in {}; building it from {}…",
+            paths.index.display(),
+            paths.corpus.display()
+        ),
     }
-    eprintln!(
-        "No index in {}; building it from {}…",
-        paths.index.display(),
-        paths.corpus.display()
-    );
     run_index(paths, false, false).map(|_| ())
 }
 

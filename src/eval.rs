@@ -12,6 +12,8 @@ use crate::index::Generation;
 use crate::search::{Audience, SearchRequest};
 
 pub const K: usize = 10;
+/// Hits kept per query for run files (metrics use the first `K`).
+const RUN_DEPTH: usize = 100;
 
 #[derive(Deserialize)]
 struct QrelLine {
@@ -38,7 +40,11 @@ pub struct QueryResult {
     pub query: String,
     #[serde(flatten)]
     pub metrics: Metrics,
+    /// The top `K` ids.
     pub retrieved: Vec<String>,
+    /// The top `RUN_DEPTH` ids and scores, for run files.
+    #[serde(skip)]
+    pub run: Vec<(String, f32)>,
     /// Judged-relevant ids (grade ≥ 1) missing from the top 10.
     pub missed: Vec<String>,
 }
@@ -113,9 +119,10 @@ pub fn evaluate(generation: &Generation, qrels: &Path) -> Result<Report> {
         let q: QrelLine = serde_json::from_str(line)
             .with_context(|| format!("{}:{}: not a judgment line", qrels.display(), n + 1))?;
         let mut request = SearchRequest::new(&q.query, Audience::Advisor);
-        request.per_page = K;
+        request.per_page = RUN_DEPTH;
         let results = generation.search(&request)?;
-        let retrieved: Vec<String> = results.hits.into_iter().map(|h| h.id).collect();
+        let run: Vec<(String, f32)> = results.hits.into_iter().map(|h| (h.id, h.score)).collect();
+        let retrieved: Vec<String> = run.iter().take(K).map(|(id, _)| id.clone()).collect();
         let metrics = score(&q.judgments, &retrieved);
         let mut missed: Vec<String> = q
             .judgments
@@ -130,6 +137,7 @@ pub fn evaluate(generation: &Generation, qrels: &Path) -> Result<Report> {
             query: q.query,
             metrics,
             retrieved,
+            run,
             missed,
         });
     }
@@ -163,6 +171,17 @@ pub fn evaluate(generation: &Generation, qrels: &Path) -> Result<Report> {
 }
 
 impl Report {
+    /// TREC run lines (`qid Q0 doc rank score tag`), the format of score.py and the peers.
+    pub fn trec_run(&self, tag: &str) -> String {
+        let mut s = String::new();
+        for q in &self.per_query {
+            for (rank, (id, score)) in q.run.iter().enumerate() {
+                let _ = writeln!(s, "{} Q0 {id} {} {score:.4} {tag}", q.qid, rank + 1);
+            }
+        }
+        s
+    }
+
     /// The table of score.py: one row per query type, then overall and the worst queries.
     pub fn table(&self) -> String {
         let mut s = String::new();

@@ -115,6 +115,16 @@ pub fn catalan_stemmer() -> FnFilter {
     })
 }
 
+/// The light plural/gender stemmer (light field only).
+pub fn light_stemmer() -> FnFilter {
+    FnFilter(|token| {
+        if let Cow::Owned(stemmed) = super::light::light_stem(&token.text) {
+            token.text = stemmed;
+        }
+        true
+    })
+}
+
 /// Stems one folded, lower-case word the way the stem field does.
 pub fn stem(word: &str) -> Cow<'_, str> {
     if let Some(fixed) = stopwords::protected_stem(word) {

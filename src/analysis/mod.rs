@@ -2,10 +2,12 @@
 //!
 //! `ca_exact_v1`: tokenizer → remove long → lower case → Catalan normaliser (apostrophes,
 //! `l·l`, elision) → ASCII folding. `ca_stem_v1`: the same, then folded stop words and the
-//! stemmer (protected words, `-ió` restoration, Snowball Catalan). Bump the version suffix
+//! stemmer (protected words, `-ió` restoration, Snowball Catalan). `ca_light_v1`: the same
+//! up to the stop words, then a light plural/gender stemmer. Bump the version suffix
 //! whenever the chain changes, so an old index is rebuilt instead of silently mismatching.
 
 mod filters;
+mod light;
 mod stopwords;
 mod tokenizer;
 
@@ -14,6 +16,7 @@ use tantivy::tokenizer::{
 };
 
 pub use filters::stem;
+pub use light::light_stem;
 pub use stopwords::{is_stop_word, protected_stem};
 pub use tokenizer::CatalanTokenizer;
 
@@ -21,6 +24,8 @@ pub use tokenizer::CatalanTokenizer;
 pub const EXACT: &str = "ca_exact_v1";
 /// Stemmed, folded words without stop words: recall across inflections.
 pub const STEM: &str = "ca_stem_v1";
+/// Folded words without stop words, plural and gender removed: precise morphology.
+pub const LIGHT: &str = "ca_light_v1";
 
 fn exact_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(CatalanTokenizer)
@@ -42,10 +47,22 @@ fn stem_analyzer() -> TextAnalyzer {
         .build()
 }
 
+fn light_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(CatalanTokenizer)
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(filters::catalan_normaliser())
+        .filter(AsciiFoldingFilter)
+        .filter(filters::stop_words())
+        .filter(filters::light_stemmer())
+        .build()
+}
+
 /// Registers every analyzer of the project; the indexer and the searcher both call this.
 pub fn register(manager: &TokenizerManager) {
     manager.register(EXACT, exact_analyzer());
     manager.register(STEM, stem_analyzer());
+    manager.register(LIGHT, light_analyzer());
 }
 
 /// Runs `text` through a fresh analyzer of the given kind and returns its tokens.
@@ -53,6 +70,7 @@ pub fn tokens(kind: Analyzer, text: &str) -> Vec<Token> {
     let mut analyzer = match kind {
         Analyzer::Exact => exact_analyzer(),
         Analyzer::Stem => stem_analyzer(),
+        Analyzer::Light => light_analyzer(),
     };
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
@@ -66,6 +84,7 @@ pub fn tokens(kind: Analyzer, text: &str) -> Vec<Token> {
 pub enum Analyzer {
     Exact,
     Stem,
+    Light,
 }
 
 /// Folded words of `text` joined by one space: the matching key for names and phrases

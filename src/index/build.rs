@@ -175,7 +175,8 @@ fn to_tantivy(
     let mut doc = doc!(
         fields.id => d.id.clone(),
         fields.all_exact => pooled.clone(),
-        fields.all_stem => pooled,
+        fields.all_stem => pooled.clone(),
+        fields.all_light => pooled,
         fields.title_exact => d.title.clone(),
         fields.visibility => visibility_code(d.visibility),
         fields.recency => d.recency(year),

@@ -77,6 +77,20 @@ impl Generation {
         let index = Index::open_in_dir(dir)
             .with_context(|| format!("cannot open the index in {}", dir.display()))?;
         analysis::register(index.tokenizers());
+        // An analyzer renamed since the build (its version bumped) means the terms on disk
+        // were made by another chain: refuse rather than silently mismatch.
+        for (_, entry) in index.schema().fields() {
+            if let tantivy::schema::FieldType::Str(options) = entry.field_type()
+                && let Some(indexing) = options.get_indexing_options()
+                && index.tokenizers().get(indexing.tokenizer()).is_none()
+            {
+                bail!(
+                    "{} was built with the analyzer {}, which this version no longer has; rebuild it with `xmess-kb index`",
+                    dir.display(),
+                    indexing.tokenizer()
+                );
+            }
+        }
         let fields = Fields::from_schema(&index.schema()).with_context(|| {
             format!("{} was built by another version; rebuild it", dir.display())
         })?;

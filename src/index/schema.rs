@@ -14,6 +14,7 @@ pub struct Fields {
     /// Pooled text (title ×3, themes, places, body): scored as one BM25 field.
     pub all_exact: Field,
     pub all_stem: Field,
+    pub all_light: Field,
     pub title_exact: Field,
     /// Municipality, comarca and province names, folded: for place names typed in a query.
     pub places: Field,
@@ -44,6 +45,10 @@ pub fn build() -> (Schema, Fields) {
         "all_stem",
         text(analysis::STEM, IndexRecordOption::WithFreqsAndPositions),
     );
+    let all_light = b.add_text_field(
+        "all_light",
+        text(analysis::LIGHT, IndexRecordOption::WithFreqsAndPositions),
+    );
     let title_exact = b.add_text_field(
         "title_exact",
         text(analysis::EXACT, IndexRecordOption::WithFreqsAndPositions),
@@ -63,6 +68,7 @@ pub fn build() -> (Schema, Fields) {
             id,
             all_exact,
             all_stem,
+            all_light,
             title_exact,
             places,
             visibility,
@@ -81,6 +87,7 @@ impl Fields {
             id: f("id")?,
             all_exact: f("all_exact")?,
             all_stem: f("all_stem")?,
+            all_light: f("all_light")?,
             title_exact: f("title_exact")?,
             places: f("places")?,
             visibility: f("visibility")?,

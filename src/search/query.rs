@@ -1,14 +1,15 @@
 //! User text → tantivy query, built in code: any string is a valid query.
 //!
-//! Per word: exact term (high boost) OR stem OR a length-gated fuzzy term on the exact
-//! field. Then synonym expansions, a phrase boost, place names matched to the `places`
-//! field, `"exact phrases"` as requirements and `-word` as exclusions.
+//! Per word: exact term (high boost) + light stem + Snowball stem + a length-gated fuzzy
+//! term on the exact field. Then a bonus for documents holding every word, synonym
+//! expansions (phrases on the light field), a phrase boost, place names matched to the
+//! `places` field, `"exact phrases"` as requirements and `-word` as exclusions.
 
 use std::collections::HashSet;
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -18,11 +19,13 @@ use crate::gazetteer::Gazetteer;
 use crate::index::schema::Fields;
 
 const EXACT_BOOST: f32 = 3.0;
+const LIGHT_BOOST: f32 = 2.0;
 const STEM_BOOST: f32 = 1.0;
 const FUZZY_BOOST: f32 = 0.5;
 const SYNONYM_BOOST: f32 = 2.5;
 const PHRASE_BOOST: f32 = 2.0;
 const PLACE_BOOST: f32 = 4.0;
+const ALL_WORDS_BOOST: f32 = 2.0;
 /// Longest place name looked for in a query, in words.
 const MAX_PLACE_WORDS: usize = 6;
 
@@ -39,9 +42,13 @@ pub struct ParsedQuery {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryWord {
+    /// Token position in the query (stop words count).
+    pub position: usize,
     pub exact: String,
     /// `None` for stop words.
     pub stem: Option<String>,
+    /// Light (plural/gender) stem; `None` for stop words.
+    pub light: Option<String>,
 }
 
 impl ParsedQuery {
@@ -95,9 +102,14 @@ pub fn parse(text: &str) -> ParsedQuery {
             .into_iter()
             .next()
             .map(|t| t.text);
+        let light = stem
+            .as_ref()
+            .map(|_| analysis::light_stem(&token.text).into_owned());
         parsed.words.push(QueryWord {
+            position: token.position,
             exact: token.text,
             stem,
+            light,
         });
     }
     parsed
@@ -128,6 +140,7 @@ pub fn fuzzy_distance(word: &str) -> u8 {
 pub struct MatchSpec {
     pub exact: HashSet<String>,
     pub stems: HashSet<String>,
+    pub lights: HashSet<String>,
     pub fuzzy: Vec<(String, u8)>,
 }
 
@@ -140,22 +153,20 @@ pub fn build(
     let mut spec = MatchSpec::default();
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut per_word: Vec<Box<dyn Query>> = Vec::new();
     let mut seen = HashSet::new();
 
     for word in &parsed.words {
-        let Some(stem) = &word.stem else { continue };
+        let (Some(stem), Some(light)) = (&word.stem, &word.light) else {
+            continue;
+        };
         if !seen.insert(word.exact.clone()) {
             continue;
         }
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = vec![
-            (
-                Occur::Should,
-                boosted(term(fields.all_exact, &word.exact), EXACT_BOOST),
-            ),
-            (
-                Occur::Should,
-                boosted(term(fields.all_stem, stem), STEM_BOOST),
-            ),
+        let mut alternatives: Vec<Box<dyn Query>> = vec![
+            boosted(term(fields.all_exact, &word.exact), EXACT_BOOST),
+            boosted(term(fields.all_light, light), LIGHT_BOOST),
+            boosted(term(fields.all_stem, stem), STEM_BOOST),
         ];
         let distance = fuzzy_distance(&word.exact);
         if distance > 0 {
@@ -164,46 +175,76 @@ pub fn build(
                 distance,
                 true,
             );
-            alternatives.push((Occur::Should, boosted(Box::new(fuzzy), FUZZY_BOOST)));
+            alternatives.push(boosted(Box::new(fuzzy), FUZZY_BOOST));
             spec.fuzzy.push((word.exact.clone(), distance));
         }
         spec.exact.insert(word.exact.clone());
         spec.stems.insert(stem.clone());
-        should.push((Occur::Should, Box::new(BooleanQuery::new(alternatives))));
+        spec.lights.insert(light.clone());
+        // Summed, not max: a word found in its exact form, its light and its Snowball
+        // stem outranks one found only through the stem (measured better than dis-max).
+        per_word.push(Box::new(BooleanQuery::new(
+            alternatives
+                .into_iter()
+                .map(|q| (Occur::Should, q))
+                .collect(),
+        )));
     }
+    // Coordination: documents holding every content word score their words again, so a
+    // text about all of "plans estratègics comarcals" beats one repeating two of them.
+    if per_word.len() >= 2 {
+        let all: Vec<(Occur, Box<dyn Query>)> = per_word
+            .iter()
+            .map(|q| (Occur::Must, q.box_clone()))
+            .collect();
+        should.push((
+            Occur::Should,
+            boosted(Box::new(BooleanQuery::new(all)), ALL_WORDS_BOOST),
+        ));
+    }
+    should.extend(per_word.into_iter().map(|q| (Occur::Should, q)));
 
-    let exact_words: Vec<String> = parsed.words.iter().map(|w| w.exact.clone()).collect();
-    for found in synonyms.find(&exact_words) {
+    let content: Vec<&QueryWord> = parsed.words.iter().filter(|w| w.light.is_some()).collect();
+    let lights: Vec<String> = content.iter().filter_map(|w| w.light.clone()).collect();
+    for found in synonyms.find(&lights) {
         for alternative in found.alternatives {
-            let query: Box<dyn Query> = match alternative.as_slice() {
-                [single] => {
-                    let stem = analysis::stem(single).into_owned();
-                    spec.exact.insert(single.clone());
-                    spec.stems.insert(stem.clone());
-                    Box::new(BooleanQuery::new(vec![
-                        (Occur::Should, term(fields.all_exact, single)),
-                        (Occur::Should, term(fields.all_stem, &stem)),
-                    ]))
-                }
-                words => {
-                    for w in words.iter().filter(|w| !analysis::is_stop_word(w)) {
-                        spec.exact.insert(w.clone());
-                    }
-                    phrase(fields.all_exact, words, 1)
-                }
+            for (_, exact, light) in &alternative.words {
+                spec.exact.insert(exact.clone());
+                spec.lights.insert(light.clone());
+            }
+            let query: Box<dyn Query> = match alternative.words.as_slice() {
+                [(_, exact, light)] => Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, term(fields.all_exact, exact)),
+                    (Occur::Should, term(fields.all_light, light)),
+                ])),
+                words => phrase_at(
+                    fields.all_light,
+                    words.iter().map(|(p, _, l)| (*p, l.as_str())),
+                    1,
+                ),
             };
             should.push((Occur::Should, boosted(query, SYNONYM_BOOST)));
         }
     }
 
-    let content_words = parsed.words.iter().filter(|w| w.stem.is_some()).count();
-    if content_words >= 2 {
+    if content.len() >= 2 {
+        let first = content[0].position;
         should.push((
             Occur::Should,
-            boosted(phrase(fields.all_exact, &exact_words, 2), PHRASE_BOOST),
+            boosted(
+                phrase_at(
+                    fields.all_light,
+                    content
+                        .iter()
+                        .filter_map(|w| Some((w.position - first, w.light.as_deref()?))),
+                    2,
+                ),
+                PHRASE_BOOST,
+            ),
         ));
     }
 
+    let exact_words: Vec<String> = parsed.words.iter().map(|w| w.exact.clone()).collect();
     for place in places_in(&exact_words) {
         should.push((
             Occur::Should,
@@ -281,6 +322,25 @@ fn phrase(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
     let mut query = PhraseQuery::new(terms);
     query.set_slop(slop);
     Box::new(query)
+}
+
+/// A phrase of (position, word) pairs: stop words removed by the analyzer keep their gap.
+fn phrase_at<'a>(
+    field: Field,
+    words: impl Iterator<Item = (usize, &'a str)>,
+    slop: u32,
+) -> Box<dyn Query> {
+    let terms: Vec<(usize, Term)> = words
+        .map(|(p, w)| (p, Term::from_field_text(field, w)))
+        .collect();
+    match terms.as_slice() {
+        [] => return Box::new(EmptyQuery),
+        [(_, single)] => {
+            return Box::new(TermQuery::new(single.clone(), IndexRecordOption::WithFreqs));
+        }
+        _ => {}
+    }
+    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
 }
 
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {

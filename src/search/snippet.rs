@@ -10,7 +10,7 @@ use crate::gazetteer::edit_distance;
 
 /// Byte ranges of `text` that match the spec.
 pub fn matches(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
-    if spec.exact.is_empty() && spec.stems.is_empty() {
+    if spec.exact.is_empty() && spec.stems.is_empty() && spec.lights.is_empty() {
         return Vec::new();
     }
     let stems: HashMap<usize, String> = analysis::tokens(Analyzer::Stem, text)
@@ -21,6 +21,7 @@ pub fn matches(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
         .into_iter()
         .filter(|t| {
             spec.exact.contains(&t.text)
+                || spec.lights.contains(analysis::light_stem(&t.text).as_ref())
                 || stems
                     .get(&t.offset_from)
                     .is_some_and(|s| spec.stems.contains(s))
@@ -147,7 +148,7 @@ mod tests {
         MatchSpec {
             exact: exact.iter().map(|s| s.to_string()).collect(),
             stems: stems.iter().map(|s| s.to_string()).collect(),
-            fuzzy: Vec::new(),
+            ..MatchSpec::default()
         }
     }
 
@@ -169,6 +170,19 @@ mod tests {
         s.fuzzy.push(("habitatge".into(), 2));
         let html = highlight("Cooperatives d'habitatges", &s);
         assert_eq!(html, "<mark>Cooperatives</mark> <mark>d'habitatges</mark>");
+    }
+
+    #[test]
+    fn marks_light_stem_matches_that_snowball_misses() {
+        // Snowball stems "plans" to "plan" but "pla" to "pla"; the light stem joins them.
+        let spec = MatchSpec {
+            lights: ["pla".to_string()].into(),
+            ..MatchSpec::default()
+        };
+        assert_eq!(
+            highlight("Un Pla i dos plans", &spec),
+            "Un <mark>Pla</mark> i dos <mark>plans</mark>"
+        );
     }
 
     #[test]

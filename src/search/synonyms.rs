@@ -4,13 +4,43 @@
 
 use serde::Deserialize;
 
-use crate::analysis::fold_key;
+use crate::analysis::{self, Analyzer};
 use crate::corpus::front_matter::parse_toml;
 
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
-    /// Each group as folded word sequences.
-    groups: Vec<Vec<Vec<String>>>,
+    groups: Vec<Vec<Expression>>,
+}
+
+/// One expression of a group, as analysed by the light field: content words only, each
+/// with its position (stop words leave gaps), so plurals and elisions match too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expression {
+    /// (position relative to the first word, folded word, light stem).
+    pub words: Vec<(usize, String, String)>,
+}
+
+impl Expression {
+    pub fn parse(text: &str) -> Expression {
+        let tokens = analysis::tokens(Analyzer::Light, text);
+        let first = tokens.first().map_or(0, |t| t.position);
+        let exact = analysis::tokens(Analyzer::Exact, text);
+        let words = tokens
+            .into_iter()
+            .map(|t| {
+                let folded = exact
+                    .iter()
+                    .find(|e| e.offset_from == t.offset_from)
+                    .map_or_else(|| t.text.clone(), |e| e.text.clone());
+                (t.position - first, folded, t.text)
+            })
+            .collect();
+        Expression { words }
+    }
+
+    fn stems(&self) -> impl Iterator<Item = &str> {
+        self.words.iter().map(|(_, _, s)| s.as_str())
+    }
 }
 
 #[derive(Deserialize)]
@@ -29,11 +59,11 @@ struct Group {
 /// One place in the query where an expression of a group was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynonymMatch {
-    /// First query word covered and how many.
+    /// First content word of the query covered and how many.
     pub start: usize,
     pub len: usize,
-    /// The other expressions of the group, as folded words.
-    pub alternatives: Vec<Vec<String>>,
+    /// The other expressions of the group.
+    pub alternatives: Vec<Expression>,
 }
 
 impl Synonyms {
@@ -42,17 +72,11 @@ impl Synonyms {
         let file: File = parse_toml(text, "sinònims no vàlids")?;
         let mut groups = Vec::new();
         for (i, g) in file.grup.iter().enumerate() {
-            let terms: Vec<Vec<String>> = g
+            let terms: Vec<Expression> = g
                 .termes
                 .iter()
-                .map(|t| {
-                    fold_key(t)
-                        .split(' ')
-                        .filter(|w| !w.is_empty())
-                        .map(String::from)
-                        .collect()
-                })
-                .filter(|t: &Vec<String>| !t.is_empty())
+                .map(|t| Expression::parse(t))
+                .filter(|e| !e.words.is_empty())
                 .collect();
             if terms.len() < 2 {
                 return Err((
@@ -73,17 +97,22 @@ impl Synonyms {
         self.groups.is_empty()
     }
 
-    /// Every expression of every group found in `words` (folded query words), longest first
-    /// at each position; overlapping matches are all returned.
-    pub fn find(&self, words: &[String]) -> Vec<SynonymMatch> {
+    /// Every expression of every group found in `stems` (the light stems of the query's
+    /// content words, in order), longest first at each position; overlaps are all returned.
+    pub fn find(&self, stems: &[String]) -> Vec<SynonymMatch> {
         let mut out = Vec::new();
         for group in &self.groups {
             for (ti, term) in group.iter().enumerate() {
-                if term.len() > words.len() {
+                let len = term.words.len();
+                if len > stems.len() {
                     continue;
                 }
-                for start in 0..=(words.len() - term.len()) {
-                    if words[start..start + term.len()] == term[..] {
+                for start in 0..=(stems.len() - len) {
+                    if stems[start..start + len]
+                        .iter()
+                        .map(String::as_str)
+                        .eq(term.stems())
+                    {
                         let alternatives = group
                             .iter()
                             .enumerate()
@@ -92,7 +121,7 @@ impl Synonyms {
                             .collect();
                         out.push(SynonymMatch {
                             start,
-                            len: term.len(),
+                            len,
                             alternatives,
                         });
                     }
@@ -116,8 +145,11 @@ fn line_of_group(text: &str, index: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn words(s: &str) -> Vec<String> {
-        fold_key(s).split(' ').map(String::from).collect()
+    fn stems(s: &str) -> Vec<String> {
+        analysis::tokens(Analyzer::Light, s)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
     }
 
     #[test]
@@ -126,15 +158,36 @@ mod tests {
             "[[grup]]\ntermes = [\"CCPR\", \"compra i contractació pública responsable\"]\n",
         )
         .expect("valid");
-        let m = s.find(&words("guia CCPR"));
+        let m = s.find(&stems("guia CCPR"));
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].start, m[0].len), (1, 1));
+        let words: Vec<(usize, &str)> = m[0].alternatives[0]
+            .words
+            .iter()
+            .map(|(p, w, _)| (*p, w.as_str()))
+            .collect();
+        // The stop word "i" leaves a gap, so the phrase matches with it in place.
         assert_eq!(
-            m[0].alternatives,
-            vec![words("compra i contractacio publica responsable")]
+            words,
+            vec![
+                (0, "compra"),
+                (2, "contractacio"),
+                (3, "publica"),
+                (4, "responsable")
+            ]
         );
-        let back = s.find(&words("la compra i contractacio publica responsable"));
-        assert_eq!(back[0].alternatives, vec![vec!["ccpr".to_string()]]);
+        let back = s.find(&stems("la compra i contractacio publica responsable"));
+        assert_eq!(back[0].alternatives[0].words[0].1, "ccpr");
+    }
+
+    #[test]
+    fn plural_and_elided_forms_of_an_expression_match() {
+        let s =
+            Synonyms::parse("[[grup]]\ntermes = [\"cooperativa d'habitatge\", \"cessió d'ús\"]\n")
+                .expect("valid");
+        let m = s.find(&stems("cooperatives d’habitatges a Barcelona"));
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].alternatives[0].words[0].1, "cessio");
     }
 
     #[test]

@@ -4,5 +4,6 @@ mod api;
 mod cli;
 mod corpus_check;
 mod facets;
+mod matching;
 mod support;
 mod web_pages;

@@ -1,0 +1,134 @@
+//! Catalan matching on the real corpus: the way technicians type finds the right practice,
+//! highlights show why, and the dev judgments keep their quality floor.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use xmess_kb::index::Generation;
+use xmess_kb::search::{Audience, SearchRequest, SearchResults};
+
+use crate::support::build_index;
+
+fn real_index() -> &'static Generation {
+    static DIR: OnceLock<(tempfile::TempDir, Generation)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let dir = build_index(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"));
+        let generation = Generation::open_current(dir.path()).expect("index opens");
+        (dir, generation)
+    })
+    .1
+}
+
+fn search(query: &str) -> SearchResults {
+    real_index()
+        .search(&SearchRequest::new(query, Audience::Public))
+        .expect("search runs")
+}
+
+fn top_ids(query: &str, n: usize) -> Vec<String> {
+    search(query)
+        .hits
+        .into_iter()
+        .take(n)
+        .map(|h| h.id)
+        .collect()
+}
+
+#[test]
+fn typed_variants_find_the_same_first_practice() {
+    // Accents, case, curly apostrophes and typos: every spelling puts the same practice first.
+    for (variants, expected) in [
+        (
+            &[
+                "sobirania alimentària",
+                "sobirania alimentaria",
+                "sobriania alimentaria",
+            ][..],
+            "navas-sobirania-alimentaria",
+        ),
+        (
+            &[
+                "cooperatives d'habitatge en cessió d'ús",
+                "cooperatives d’habitatge en cessio d'us",
+                "cooperativa d'habitatge en cesio d'us",
+            ],
+            "barcelona-la-borda-dret-superficie",
+        ),
+        (
+            &[
+                "comunalitats urbanes",
+                "comunalitas urbanes",
+                "COMUNALITATS URBANES",
+            ],
+            "programa-comunalitats-urbanes",
+        ),
+    ] {
+        for query in variants {
+            let ids = top_ids(query, 1);
+            assert_eq!(ids, vec![expected.to_string()], "{query}");
+        }
+    }
+}
+
+#[test]
+fn plurals_meet_singulars_and_comarcal_plans_beat_municipal_ones() {
+    let ids = top_ids("plans estratègics comarcals", 2);
+    for id in ["selva-pla-estrategic-ess", "bergueda-pla-estrategic-ess"] {
+        assert!(ids.contains(&id.to_string()), "{id} not in {ids:?}");
+    }
+}
+
+#[test]
+fn synonyms_find_practices_that_never_use_the_query_words() {
+    // The Terrassa record never says "fair trade town"; Artés says "sense interessos".
+    let fair = top_ids("fair trade town", 10);
+    assert!(
+        fair.contains(&"terrassa-candidatura-comerc-just".to_string()),
+        "{fair:?}"
+    );
+    let loans = top_ids("préstecs a interès zero", 3);
+    assert!(
+        loans.contains(&"artes-microcredits-ess".to_string()),
+        "{loans:?}"
+    );
+}
+
+#[test]
+fn highlights_show_synonym_and_plural_matches_on_the_original_text() {
+    let results = search("préstecs a interès zero");
+    let artes = results
+        .hits
+        .iter()
+        .find(|h| h.id == "artes-microcredits-ess")
+        .expect("Artés is found");
+    let marked = format!("{} {}", artes.title_html, artes.snippet).to_lowercase();
+    assert!(
+        marked.contains("<mark>interessos</mark>") || marked.contains("<mark>microcrèdits</mark>"),
+        "{marked}"
+    );
+    let plans = search("plans estratègics comarcals");
+    let first = &plans.hits[0];
+    let marked = format!("{} {}", first.title_html, first.snippet);
+    assert!(marked.contains("<mark>Pla</mark>"), "{marked}");
+    assert!(marked.contains("<mark>estratègic</mark>"), "{marked}");
+}
+
+#[test]
+fn dev_judgments_keep_their_quality_floor() {
+    let qrels = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev.jsonl");
+    let report = xmess_kb::eval::evaluate(real_index(), &qrels).expect("dev.jsonl is readable");
+    // Measured 0.902 / 0.933 when this floor was set; the margin absorbs corpus edits.
+    assert!(
+        report.mean.ndcg >= 0.88,
+        "nDCG@10 fell to {:.3}",
+        report.mean.ndcg
+    );
+    assert!(
+        report.mean.success1 >= 0.86,
+        "S@1 fell to {:.3}",
+        report.mean.success1
+    );
+    for (kind, (_, m)) in &report.by_type {
+        assert!(m.ndcg >= 0.70, "{kind}: nDCG@10 {:.3}", m.ndcg);
+    }
+}
