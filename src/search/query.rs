@@ -182,7 +182,7 @@ pub fn build(
         spec.stems.insert(stem.clone());
         spec.lights.insert(light.clone());
         // Summed, not max: a word found in its exact form, its light and its Snowball
-        // stem outranks one found only through the stem (measured better than dis-max).
+        // stem outranks one found only through the stem (dis-max measured no better).
         per_word.push(Box::new(BooleanQuery::new(
             alternatives
                 .into_iter()
