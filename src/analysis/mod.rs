@@ -217,6 +217,19 @@ mod tests {
     }
 
     #[test]
+    fn light_field_keeps_positions_and_offsets_across_stop_words_and_elision() {
+        assert_eq!(
+            analyse(Analyzer::Light, "Plans estratègics de l’ESS i cooperatives"),
+            vec![
+                (0, "pla".to_string(), 0, 5),
+                (1, "estrategic".to_string(), 6, 18),
+                (3, "ess".to_string(), 22, 29),
+                (5, "cooperativ".to_string(), 32, 44),
+            ]
+        );
+    }
+
+    #[test]
     fn fold_key_drops_elided_articles_and_accents() {
         assert_eq!(
             fold_key("L’Hospitalet de Llobregat"),

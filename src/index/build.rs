@@ -11,10 +11,13 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term, doc};
 
 use super::reader::{BuildInfo, Generation, current_generation_name};
 use super::schema::{self, Fields};
-use super::{CURRENT, DICTIONARY_FILE, INFO_FILE, SYNONYMS_COPY, THEMES_COPY};
+use super::{
+    ADVISOR_PART, CURRENT, DICTIONARY_FILE, INFO_FILE, PUBLIC_PART, SYNONYMS_COPY, THEMES_COPY,
+};
 use crate::analysis::{self, fold_key};
 use crate::clock;
 use crate::corpus::{self, Corpus, Document};
+use crate::search::Audience;
 use crate::search::facets::{FacetDictionary, FacetKind, visibility_code};
 use crate::taxonomy::{Themes, Visibility};
 
@@ -107,44 +110,52 @@ fn lock(index_dir: &Path) -> Result<File> {
 fn write_generation(corpus: &Corpus, dir: &Path, name: &str, secs: u64) -> Result<BuildInfo> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {}; check permissions", dir.display()))?;
-    let (schema, fields) = schema::build();
-    let index = Index::create_in_dir(dir, schema)?;
-    analysis::register(index.tokenizers());
     let year = clock::current_year();
-    let dictionary = FacetDictionary::build(&corpus.documents, year);
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, 100_000_000)?;
-    for document in &corpus.documents {
-        writer.add_document(to_tantivy(
-            document,
-            &fields,
-            &dictionary,
-            &corpus.themes,
-            year,
-        )?)?;
-    }
-    writer.commit()?;
-    writer.wait_merging_threads()?;
-    let public_documents = corpus
+    let public: Vec<&Document> = corpus
         .documents
         .iter()
         .filter(|d| d.visibility == Visibility::Publica)
-        .count();
+        .collect();
+    let all: Vec<&Document> = corpus.documents.iter().collect();
+    write_part(&dir.join(PUBLIC_PART), &public, &corpus.themes, year)?;
+    write_part(&dir.join(ADVISOR_PART), &all, &corpus.themes, year)?;
     let info = BuildInfo {
         generation: name.to_string(),
         documents: corpus.documents.len(),
-        public_documents,
+        public_documents: public.len(),
         built_at: clock::timestamp(secs),
         year,
-        analyzers: vec![analysis::EXACT.into(), analysis::STEM.into()],
+        analyzers: vec![
+            analysis::EXACT.into(),
+            analysis::STEM.into(),
+            analysis::LIGHT.into(),
+        ],
     };
     write_file(&dir.join(INFO_FILE), &serde_json::to_string_pretty(&info)?)?;
+    write_file(&dir.join(THEMES_COPY), &corpus.themes_source)?;
+    write_file(&dir.join(SYNONYMS_COPY), &corpus.synonyms_source)?;
+    Ok(info)
+}
+
+/// One tantivy index of `documents`, with a facet dictionary of their values only.
+fn write_part(dir: &Path, documents: &[&Document], themes: &Themes, year: u16) -> Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {}; check permissions", dir.display()))?;
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_dir(dir, schema)?;
+    analysis::register(index.tokenizers());
+    let dictionary = FacetDictionary::build(documents.iter().copied(), year);
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 100_000_000)?;
+    for document in documents {
+        writer.add_document(to_tantivy(document, &fields, &dictionary, themes, year)?)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
     write_file(
         &dir.join(DICTIONARY_FILE),
         &serde_json::to_string(&dictionary)?,
     )?;
-    write_file(&dir.join(THEMES_COPY), &corpus.themes_source)?;
-    write_file(&dir.join(SYNONYMS_COPY), &corpus.synonyms_source)?;
-    Ok(info)
+    Ok(())
 }
 
 fn to_tantivy(
@@ -207,23 +218,46 @@ fn write_file(path: &Path, content: &str) -> Result<()> {
     Ok(())
 }
 
-/// Opens the new generation as the server would and checks it answers.
+/// Opens the new generation as the server would and checks it answers: every document in
+/// the advisors' index, only the public ones in the public index.
 fn verify(dir: &Path, corpus: &Corpus) -> Result<()> {
     let generation = Generation::open(dir)?;
-    let searcher = generation.reader.searcher();
-    let count = searcher.num_docs() as usize;
-    if count != corpus.documents.len() {
-        bail!(
-            "verification failed: the new index holds {count} documents, the corpus {}",
-            corpus.documents.len()
-        );
-    }
-    if let Some(first) = corpus.documents.first() {
-        let query = tantivy::query::TermQuery::new(
-            Term::from_field_text(generation.fields.id, &first.id),
+    let public = corpus
+        .documents
+        .iter()
+        .filter(|d| d.visibility == Visibility::Publica)
+        .count();
+    for (audience, expected) in [
+        (Audience::Advisor, corpus.documents.len()),
+        (Audience::Public, public),
+    ] {
+        let part = generation.part(audience);
+        let searcher = part.reader.searcher();
+        let count = searcher.num_docs() as usize;
+        if count != expected {
+            bail!(
+                "verification failed: the new {audience:?} index holds {count} documents, expected {expected}"
+            );
+        }
+        let internal = tantivy::query::TermQuery::new(
+            Term::from_field_u64(part.fields.visibility, visibility_code(Visibility::Interna)),
             IndexRecordOption::Basic,
         );
-        let hits = searcher.search(&query, &tantivy::collector::Count)?;
+        let internal = searcher.search(&internal, &tantivy::collector::Count)?;
+        if audience == Audience::Public && internal != 0 {
+            bail!("verification failed: the public index holds {internal} internal documents");
+        }
+    }
+    if let Some(first) = corpus.documents.first() {
+        let part = generation.part(Audience::Advisor);
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(part.fields.id, &first.id),
+            IndexRecordOption::Basic,
+        );
+        let hits = part
+            .reader
+            .searcher()
+            .search(&query, &tantivy::collector::Count)?;
         if hits != 1 {
             bail!(
                 "verification failed: looking up «{}» found {hits} documents",

@@ -7,11 +7,14 @@ mod reader;
 pub mod schema;
 
 pub use build::{BuildOptions, BuildReport, build};
-pub use reader::{BuildInfo, Generation, current_generation_name};
+pub use reader::{BuildInfo, Generation, Part, current_generation_name};
 
 /// Name of the pointer file inside the index directory.
 pub const CURRENT: &str = "CURRENT";
-/// Sidecar files written into every generation.
+/// The two tantivy indexes of a generation: public documents only, and all documents.
+pub const PUBLIC_PART: &str = "public";
+pub const ADVISOR_PART: &str = "advisor";
+/// Sidecar files written into every generation (the dictionary into each part).
 pub const INFO_FILE: &str = "xmess-build.json";
 pub const DICTIONARY_FILE: &str = "xmess-facets.json";
 pub const THEMES_COPY: &str = "temes.toml";

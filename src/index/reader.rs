@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use super::schema::Fields;
-use super::{CURRENT, DICTIONARY_FILE, INFO_FILE, SYNONYMS_COPY, THEMES_COPY};
+use super::{
+    ADVISOR_PART, CURRENT, DICTIONARY_FILE, INFO_FILE, PUBLIC_PART, SYNONYMS_COPY, THEMES_COPY,
+};
 use crate::analysis;
+use crate::search::Audience;
 use crate::search::facets::FacetDictionary;
 use crate::search::synonyms::Synonyms;
 use crate::taxonomy::Themes;
@@ -27,11 +30,13 @@ pub struct BuildInfo {
 }
 
 /// An opened, immutable index generation with everything a search needs.
+///
+/// It holds two tantivy indexes: one of the public documents only, which every public
+/// request searches, and one of all documents, for advisors. Nothing internal is in the
+/// files the public searches, not even the term statistics that shape scores.
 pub struct Generation {
-    pub index: Index,
-    pub reader: IndexReader,
-    pub fields: Fields,
-    pub dictionary: FacetDictionary,
+    public: Part,
+    advisor: Part,
     pub themes: Themes,
     pub synonyms: Synonyms,
     pub info: BuildInfo,
@@ -60,20 +65,16 @@ pub fn current_generation_name(index_dir: &Path) -> Result<Option<String>> {
     }
 }
 
-impl Generation {
-    /// Opens the published generation of `index_dir`.
-    pub fn open_current(index_dir: &Path) -> Result<Generation> {
-        let Some(name) = current_generation_name(index_dir)? else {
-            bail!(
-                "no index in {}; build it with `xmess-kb index`",
-                index_dir.display()
-            );
-        };
-        Generation::open(&index_dir.join(name))
-    }
+/// One tantivy index of a generation and its facet dictionary.
+pub struct Part {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub dictionary: FacetDictionary,
+}
 
-    /// Opens one generation directory.
-    pub fn open(dir: &Path) -> Result<Generation> {
+impl Part {
+    fn open(dir: &Path) -> Result<Part> {
         let index = Index::open_in_dir(dir)
             .with_context(|| format!("cannot open the index in {}", dir.display()))?;
         analysis::register(index.tokenizers());
@@ -98,20 +99,55 @@ impl Generation {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let path = dir.join(DICTIONARY_FILE);
+        let text = fs::read_to_string(&path)
+            .with_context(|| format!("missing {}; rebuild the index", path.display()))?;
+        let dictionary: FacetDictionary = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid; rebuild the index", path.display()))?;
+        Ok(Part {
+            index,
+            reader,
+            fields,
+            dictionary,
+        })
+    }
+}
+
+impl Generation {
+    /// The index this audience searches.
+    pub fn part(&self, audience: Audience) -> &Part {
+        match audience {
+            Audience::Public => &self.public,
+            Audience::Advisor => &self.advisor,
+        }
+    }
+
+    /// Opens the published generation of `index_dir`.
+    pub fn open_current(index_dir: &Path) -> Result<Generation> {
+        let Some(name) = current_generation_name(index_dir)? else {
+            bail!(
+                "no index in {}; build it with `xmess-kb index`",
+                index_dir.display()
+            );
+        };
+        Generation::open(&index_dir.join(name))
+    }
+
+    /// Opens one generation directory.
+    pub fn open(dir: &Path) -> Result<Generation> {
+        let public = Part::open(&dir.join(PUBLIC_PART))?;
+        let advisor = Part::open(&dir.join(ADVISOR_PART))?;
         let read = |name: &str| {
             fs::read_to_string(dir.join(name))
                 .with_context(|| format!("missing {} in {}", name, dir.display()))
         };
         let info: BuildInfo = serde_json::from_str(&read(INFO_FILE)?)?;
-        let dictionary: FacetDictionary = serde_json::from_str(&read(DICTIONARY_FILE)?)?;
         let themes = Themes::parse(&read(THEMES_COPY)?).map_err(|(_, m)| anyhow::Error::msg(m))?;
         let synonyms =
             Synonyms::parse(&read(SYNONYMS_COPY)?).map_err(|(_, m)| anyhow::Error::msg(m))?;
         Ok(Generation {
-            index,
-            reader,
-            fields,
-            dictionary,
+            public,
+            advisor,
             themes,
             synonyms,
             info,

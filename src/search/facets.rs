@@ -109,10 +109,16 @@ pub struct FacetDictionary {
 
 impl FacetDictionary {
     /// Assigns an ordinal to every value of every facet of `docs`.
-    pub fn build(docs: &[Document], year: u16) -> FacetDictionary {
+    pub fn build<'a>(
+        docs: impl Iterator<Item = &'a Document> + Clone,
+        year: u16,
+    ) -> FacetDictionary {
         let mut values: HashMap<FacetKind, Vec<String>> = HashMap::new();
         for &kind in FacetKind::ALL {
-            let mut all: Vec<String> = docs.iter().flat_map(|d| kind.values(d, year)).collect();
+            let mut all: Vec<String> = docs
+                .clone()
+                .flat_map(|d| kind.values(d, year))
+                .collect();
             all.sort();
             all.dedup();
             values.insert(kind, all);

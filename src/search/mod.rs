@@ -18,7 +18,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::corpus::Document;
 use crate::gazetteer::SizeBand;
-use crate::index::Generation;
+use crate::index::{Generation, Part};
 use crate::taxonomy::{AbcCategory, DocKind, Visibility};
 use facets::{FacetKind, FacetedCollector, Sort, visibility_code};
 
@@ -125,7 +125,10 @@ impl Generation {
     /// Runs a search; unknown facet values simply match nothing.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let parsed = query::parse(&request.query);
-        let (text_query, spec) = query::build(&parsed, &self.fields, &self.synonyms);
+        // The public searches an index without internal documents; the collector's
+        // audience filter below is a second, independent guard.
+        let part = self.part(request.audience);
+        let (text_query, spec) = query::build(&parsed, &part.fields, &self.synonyms);
         let sort = request.sort.unwrap_or(if text_query.is_some() {
             Sort::Rellevancia
         } else {
@@ -142,7 +145,7 @@ impl Generation {
             };
             let mut ords: Vec<u64> = values
                 .iter()
-                .filter_map(|v| self.dictionary.ordinal(kind, v))
+                .filter_map(|v| part.dictionary.ordinal(kind, v))
                 .collect();
             ords.sort_unstable();
             ords.dedup();
@@ -155,14 +158,14 @@ impl Generation {
                 .collect(),
             dictionary_sizes: FacetKind::ALL
                 .iter()
-                .map(|&k| self.dictionary.values(k).len())
+                .map(|&k| part.dictionary.values(k).len())
                 .collect(),
             selections,
             top_n: offset.saturating_add(per_page).min(10_000),
             sort,
             max_visibility: request.audience.max_visibility(),
         };
-        let searcher = self.reader.searcher();
+        let searcher = part.reader.searcher();
         let fruit = match &text_query {
             Some(q) => searcher.search(q.as_ref(), &collector)?,
             None => searcher.search(&AllQuery, &collector)?,
@@ -170,7 +173,7 @@ impl Generation {
 
         let mut hits = Vec::new();
         for candidate in fruit.top.iter().skip(offset) {
-            let doc = self.load(&searcher, candidate.doc)?;
+            let doc = load(part, &searcher, candidate.doc)?;
             hits.push(self.hit(&doc, &spec, candidate.score));
         }
 
@@ -178,7 +181,7 @@ impl Generation {
         for (facet_index, &kind) in FacetKind::ALL.iter().enumerate() {
             let selected = request.filters.get(&kind);
             let is_selected = |v: &str| selected.is_some_and(|s| s.iter().any(|x| x == v));
-            let mut values: Vec<FacetValue> = self
+            let mut values: Vec<FacetValue> = part
                 .dictionary
                 .values(kind)
                 .iter()
@@ -222,26 +225,18 @@ impl Generation {
     /// A document by id, if this audience may see it. An internal id looks exactly like an
     /// unknown one to the public.
     pub fn document(&self, id: &str, audience: Audience) -> Result<Option<Document>> {
-        let searcher = self.reader.searcher();
+        let part = self.part(audience);
+        let searcher = part.reader.searcher();
         let query = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
+            Term::from_field_text(part.fields.id, id),
             IndexRecordOption::Basic,
         );
         let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
         let Some((_, address)) = top.first() else {
             return Ok(None);
         };
-        let doc = self.load(&searcher, *address)?;
+        let doc = load(part, &searcher, *address)?;
         Ok(audience.may_see(doc.visibility).then_some(doc))
-    }
-
-    fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<Document> {
-        let stored: TantivyDocument = searcher.doc(address)?;
-        let json = stored
-            .get_first(self.fields.stored)
-            .and_then(|v| v.as_str())
-            .unwrap_or("{}");
-        Ok(serde_json::from_str(json)?)
     }
 
     fn hit(&self, doc: &Document, spec: &query::MatchSpec, score: f32) -> Hit {
@@ -301,6 +296,15 @@ impl Generation {
             Audience::Advisor => self.info.documents,
         }
     }
+}
+
+fn load(part: &Part, searcher: &Searcher, address: DocAddress) -> Result<Document> {
+    let stored: TantivyDocument = searcher.doc(address)?;
+    let json = stored
+        .get_first(part.fields.stored)
+        .and_then(|v| v.as_str())
+        .unwrap_or("{}");
+    Ok(serde_json::from_str(json)?)
 }
 
 fn sort_facet_values(kind: FacetKind, values: &mut [FacetValue]) {
