@@ -59,6 +59,10 @@ enum Command {
     /// Search the published index from the terminal.
     Search(SearchArgs),
     /// Serve the site and the JSON API (builds the index first if there is none).
+    ///
+    /// Advisors' access to internal records needs a secret token in XMESS_KB_ADVISOR_TOKEN
+    /// or in the file named by XMESS_KB_ADVISOR_TOKEN_FILE (at least 16 characters); without
+    /// one, internal records are served to no one.
     Serve {
         #[command(flatten)]
         paths: Paths,
@@ -142,9 +146,10 @@ pub fn run() -> Result<ExitCode> {
         Command::Search(args) => run_search(&args),
         Command::Serve { paths, addr } => {
             init_logging();
+            let secret = crate::web::AdvisorSecret::from_env()?;
             ensure_index(&paths)?;
             let runtime = tokio::runtime::Runtime::new()?;
-            runtime.block_on(crate::web::serve(paths.index.clone(), addr))?;
+            runtime.block_on(crate::web::serve(paths.index.clone(), addr, secret))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {

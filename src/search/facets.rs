@@ -26,6 +26,8 @@ pub enum FacetKind {
     Any,
     Categoria,
     Colleccio,
+    /// Advisors only: public or internal.
+    Visibilitat,
 }
 
 impl FacetKind {
@@ -39,6 +41,7 @@ impl FacetKind {
         FacetKind::Any,
         FacetKind::Categoria,
         FacetKind::Colleccio,
+        FacetKind::Visibilitat,
     ];
 
     /// Name of the URL parameter and of the API facet.
@@ -53,6 +56,7 @@ impl FacetKind {
             FacetKind::Any => "any",
             FacetKind::Categoria => "categoria",
             FacetKind::Colleccio => "colleccio",
+            FacetKind::Visibilitat => "visibilitat",
         }
     }
 
@@ -67,7 +71,13 @@ impl FacetKind {
             FacetKind::Any => "Any",
             FacetKind::Categoria => "Categoria de l'ABC",
             FacetKind::Colleccio => "Col·lecció",
+            FacetKind::Visibilitat => "Visibilitat",
         }
+    }
+
+    /// Whether this audience gets the facet (the public never hears of visibility).
+    pub fn offered_to(self, audience: crate::search::Audience) -> bool {
+        self != FacetKind::Visibilitat || audience == crate::search::Audience::Advisor
     }
 
     pub fn from_param(param: &str) -> Option<FacetKind> {
@@ -97,6 +107,7 @@ impl FacetKind {
                 .map(|c| c.slug().to_string())
                 .collect(),
             FacetKind::Colleccio => doc.collection.iter().cloned().collect(),
+            FacetKind::Visibilitat => vec![doc.visibility.slug().to_string()],
         }
     }
 }
@@ -115,10 +126,7 @@ impl FacetDictionary {
     ) -> FacetDictionary {
         let mut values: HashMap<FacetKind, Vec<String>> = HashMap::new();
         for &kind in FacetKind::ALL {
-            let mut all: Vec<String> = docs
-                .clone()
-                .flat_map(|d| kind.values(d, year))
-                .collect();
+            let mut all: Vec<String> = docs.clone().flat_map(|d| kind.values(d, year)).collect();
             all.sort();
             all.dedup();
             values.insert(kind, all);

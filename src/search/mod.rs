@@ -140,6 +140,9 @@ impl Generation {
 
         let mut selections = Vec::new();
         for (facet_index, &kind) in FacetKind::ALL.iter().enumerate() {
+            if !kind.offered_to(request.audience) {
+                continue;
+            }
             let Some(values) = request.filters.get(&kind).filter(|v| !v.is_empty()) else {
                 continue;
             };
@@ -179,6 +182,9 @@ impl Generation {
 
         let mut facet_values = BTreeMap::new();
         for (facet_index, &kind) in FacetKind::ALL.iter().enumerate() {
+            if !kind.offered_to(request.audience) {
+                continue;
+            }
             let selected = request.filters.get(&kind);
             let is_selected = |v: &str| selected.is_some_and(|s| s.iter().any(|x| x == v));
             let mut values: Vec<FacetValue> = part
@@ -284,6 +290,7 @@ impl Generation {
             FacetKind::Tipus => DocKind::from_slug(value).map(|k| k.label().to_string()),
             FacetKind::Mida => SizeBand::from_slug(value).map(|b| b.label().to_string()),
             FacetKind::Categoria => AbcCategory::from_slug(value).map(|c| c.label().to_string()),
+            FacetKind::Visibilitat => Visibility::from_slug(value).map(|v| v.label().to_string()),
             _ => None,
         };
         label.unwrap_or_else(|| value.to_string())

@@ -6,19 +6,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::AppState;
 use super::error::{ApiError, WebError};
 use super::params::SearchParams;
+use super::{AppState, Viewer};
 use crate::search::{Audience, SearchResults, ThemeRef};
-use crate::taxonomy::DocKind;
+use crate::taxonomy::{DocKind, Visibility};
 
 pub async fn search(
     State(state): State<AppState>,
+    viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResults>, ApiError> {
     let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
     let generation = state.generation()?;
-    Ok(Json(generation.search(&params.request(Audience::Public))?))
+    Ok(Json(generation.search(&params.request(viewer.audience))?))
 }
 
 #[derive(Serialize)]
@@ -34,6 +35,8 @@ pub struct DocumentJson {
     pub date: Option<String>,
     pub collection: Option<String>,
     pub sources: Vec<String>,
+    /// Only ever true for advisors.
+    pub internal: bool,
     /// The body in Markdown, as written in the corpus.
     pub body: String,
     pub url: String,
@@ -41,16 +44,18 @@ pub struct DocumentJson {
 
 pub async fn document(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<DocumentJson>, ApiError> {
     let generation = state.generation()?;
     let doc = generation
-        .document(&id, Audience::Public)?
+        .document(&id, viewer.audience)?
         .ok_or(WebError::NotFound)?;
     Ok(Json(DocumentJson {
         themes: generation.theme_refs(&doc),
         url: format!("/document/{}", doc.id),
         years: doc.years.map(|y| y.label()),
+        internal: doc.visibility == Visibility::Interna,
         id: doc.id,
         title: doc.title,
         kind: doc.kind,

@@ -10,6 +10,8 @@ use axum::response::{Html, IntoResponse, Response};
 pub enum WebError {
     BadRequest(String),
     NotFound,
+    /// A credential was presented and is not valid.
+    Unauthorized,
     /// No index has been published yet.
     Unavailable,
     Internal(anyhow::Error),
@@ -20,6 +22,7 @@ impl WebError {
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -29,6 +32,7 @@ impl WebError {
         match self {
             WebError::BadRequest(_) => "consulta_no_valida",
             WebError::NotFound => "no_trobat",
+            WebError::Unauthorized => "credencial_no_valida",
             WebError::Unavailable => "index_no_disponible",
             WebError::Internal(_) => "error_intern",
         }
@@ -38,6 +42,7 @@ impl WebError {
         match self {
             WebError::BadRequest(_) => "La consulta no és vàlida",
             WebError::NotFound => "No hem trobat aquesta pàgina",
+            WebError::Unauthorized => "La credencial no és vàlida",
             WebError::Unavailable => "El cercador encara no està a punt",
             WebError::Internal(_) => "Hi ha hagut un error",
         }
@@ -48,6 +53,9 @@ impl WebError {
             WebError::BadRequest(m) => m.clone(),
             WebError::NotFound => {
                 "L'adreça no correspon a cap pàgina ni a cap document del cercador. Potser l'enllaç és antic o té un error.".into()
+            }
+            WebError::Unauthorized => {
+                "El codi d'accés d'assessorament enviat a la capçalera Authorization no és vàlid. Comproveu que sigui «Bearer» seguit del codi vigent, o feu la consulta sense credencial per veure només els documents públics.".into()
             }
             WebError::Unavailable => {
                 "Encara no s'ha construït l'índex. Torneu-ho a provar d'aquí a uns minuts.".into()
@@ -70,7 +78,14 @@ impl WebError {
         let body = serde_json::json!({
             "error": { "code": self.code(), "message": self.message() }
         });
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        if matches!(self, WebError::Unauthorized) {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"xmess-kb\""),
+            );
+        }
+        response
     }
 }
 

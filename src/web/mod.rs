@@ -3,7 +3,9 @@
 
 mod api;
 mod assets;
+pub mod auth;
 mod error;
+mod login;
 mod pages;
 mod params;
 
@@ -20,6 +22,8 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 
+use auth::LoginThrottle;
+pub use auth::{AdvisorSecret, Viewer};
 pub use error::WebError;
 pub use params::SearchParams;
 
@@ -30,6 +34,8 @@ pub const ROUTES: &[&str] = &[
     "/",
     "/cerca",
     "/document/{id}",
+    "/entrar",
+    "/sortir",
     "/api/cerca",
     "/api/document/{id}",
     "/salut",
@@ -45,11 +51,22 @@ pub struct AppState {
 struct Shared {
     index_dir: PathBuf,
     current: RwLock<Option<Arc<Generation>>>,
+    /// Without it, internal records are served to no one.
+    advisor_secret: Option<AdvisorSecret>,
+    login_throttle: LoginThrottle,
 }
 
 impl AppState {
-    /// State for the index in `index_dir`; opens its published generation if there is one.
+    /// State for the index in `index_dir` with no advisor access.
     pub fn open(index_dir: PathBuf) -> Result<AppState> {
+        AppState::open_with_secret(index_dir, None)
+    }
+
+    /// State for the index in `index_dir`; opens its published generation if there is one.
+    pub fn open_with_secret(
+        index_dir: PathBuf,
+        advisor_secret: Option<AdvisorSecret>,
+    ) -> Result<AppState> {
         let current = match current_generation_name(&index_dir)? {
             Some(_) => Some(Arc::new(Generation::open_current(&index_dir)?)),
             None => None,
@@ -58,8 +75,18 @@ impl AppState {
             shared: Arc::new(Shared {
                 index_dir,
                 current: RwLock::new(current),
+                advisor_secret,
+                login_throttle: LoginThrottle::default(),
             }),
         })
+    }
+
+    pub fn advisor_secret(&self) -> Option<&AdvisorSecret> {
+        self.shared.advisor_secret.as_ref()
+    }
+
+    pub fn login_throttle(&self) -> &LoginThrottle {
+        &self.shared.login_throttle
     }
 
     /// The generation to answer this request with; it stays valid for the whole request
@@ -96,6 +123,8 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/cerca", get(pages::search))
         .route("/document/{id}", get(pages::document))
+        .route("/entrar", get(login::form).post(login::submit))
+        .route("/sortir", get(login::confirm_logout).post(login::logout))
         .route("/api/cerca", get(api::search))
         .route("/api/document/{id}", get(api::document))
         .route("/salut", get(api::health))
@@ -120,6 +149,9 @@ async fn security_headers(request: Request, next: Next) -> Response {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
+        // Pages differ by session: no shared cache may keep an advisor's page.
+        (header::CACHE_CONTROL, "private, no-store"),
+        (header::VARY, "Cookie, Authorization"),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
@@ -135,8 +167,15 @@ async fn security_headers(request: Request, next: Next) -> Response {
 }
 
 /// Serves until Ctrl-C or SIGTERM, reloading new generations as they are published.
-pub async fn serve(index_dir: PathBuf, addr: SocketAddr) -> Result<()> {
-    let state = AppState::open(index_dir)?;
+pub async fn serve(
+    index_dir: PathBuf,
+    addr: SocketAddr,
+    advisor_secret: Option<AdvisorSecret>,
+) -> Result<()> {
+    if advisor_secret.is_none() {
+        tracing::info!("no advisor token configured: internal records are served to no one");
+    }
+    let state = AppState::open_with_secret(index_dir, advisor_secret)?;
     let poller = state.clone();
     tokio::spawn(async move {
         loop {

@@ -5,9 +5,9 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::AppState;
 use super::error::WebError;
 use super::params::SearchParams;
+use super::{AppState, Viewer};
 use crate::clock::catalan_date;
 use crate::corpus::Document;
 use crate::gazetteer::Gazetteer;
@@ -16,16 +16,19 @@ use crate::search::facets::{FacetKind, Sort};
 use crate::search::{Audience, Hit, SearchRequest, SearchResults, ThemeRef};
 use crate::taxonomy::DocKind;
 
-/// What every page shows at the bottom about the index being served.
+/// What every page shows around its content: the session in the header, the index being
+/// served at the bottom.
 #[derive(Debug, Clone, Default)]
 pub struct Footer {
     pub generation: String,
     pub documents: usize,
     pub built_at: String,
+    /// An advisor is logged in (header shows the session and the way out).
+    pub advisor: bool,
 }
 
 impl Footer {
-    fn of(info: &BuildInfo, audience: Audience) -> Footer {
+    pub fn of(info: &BuildInfo, audience: Audience) -> Footer {
         Footer {
             generation: info.generation.clone(),
             documents: match audience {
@@ -33,6 +36,15 @@ impl Footer {
                 Audience::Advisor => info.documents,
             },
             built_at: catalan_date(&info.built_at),
+            advisor: audience == Audience::Advisor,
+        }
+    }
+
+    /// For pages shown without an index (errors, login).
+    pub fn bare(audience: Audience) -> Footer {
+        Footer {
+            advisor: audience == Audience::Advisor,
+            ..Footer::default()
         }
     }
 }
@@ -139,9 +151,9 @@ pub struct DocumentPage {
 /// How many values of a facet are listed before "i N més".
 const FACET_VALUES_SHOWN: usize = 12;
 
-pub async fn home(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
     let generation = state.generation()?;
-    let audience = Audience::Public;
+    let audience = viewer.audience;
     let mut request = SearchRequest::new("", audience);
     request.per_page = 6;
     request.sort = Some(Sort::Recents);
@@ -200,11 +212,12 @@ pub async fn home(State(state): State<AppState>) -> Result<Html<String>, WebErro
 
 pub async fn search(
     State(state): State<AppState>,
+    viewer: Viewer,
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, WebError> {
     let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
     let generation = state.generation()?;
-    let audience = Audience::Public;
+    let audience = viewer.audience;
     let results = generation.search(&params.request(audience))?;
     let page = search_page(&generation, &params, results, audience);
     Ok(Html(page.render()?))
@@ -330,10 +343,11 @@ pub fn thousands(n: usize) -> String {
 
 pub async fn document(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
     let generation = state.generation()?;
-    let audience = Audience::Public;
+    let audience = viewer.audience;
     let doc = generation
         .document(&id, audience)?
         .ok_or(WebError::NotFound)?;

@@ -1,5 +1,6 @@
 //! One integration test binary; modules share the helpers in `support`.
 
+mod access;
 mod api;
 mod cli;
 mod corpus_check;

@@ -58,8 +58,17 @@ pub async fn get(uri: &str) -> Reply {
 
 pub async fn get_from(index_dir: &Path, uri: &str) -> Reply {
     let state = AppState::open(index_dir.to_path_buf()).expect("state");
+    send(
+        state,
+        Request::get(uri).body(Body::empty()).expect("request"),
+    )
+    .await
+}
+
+/// One request through the whole router, as the server would answer it.
+pub async fn send(state: AppState, request: Request<Body>) -> Reply {
     let response = app(state)
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .oneshot(request)
         .await
         .expect("infallible router");
     let status = response.status();

@@ -152,15 +152,20 @@ async fn markup_in_queries_and_documents_is_escaped() {
 
 #[tokio::test]
 async fn every_response_has_security_headers() {
-    for uri in [
-        "/",
-        "/cerca?q=x",
-        "/document/vic-cures",
-        "/api/cerca",
-        "/nope",
-        "/static/style.css",
-    ] {
+    let uris = xmess_kb::web::ROUTES
+        .iter()
+        .map(|r| r.replace("{id}", "vic-cures"))
+        .chain(["/nope".to_string(), "/cerca?q=x".to_string()]);
+    for uri in uris {
+        let uri = uri.as_str();
         let reply = get(uri).await;
+        assert!(
+            reply
+                .headers
+                .get("cache-control")
+                .is_some_and(|v| v.as_bytes().starts_with(b"private")),
+            "{uri}: a shared cache could keep an advisor's page"
+        );
         let csp = reply
             .headers
             .get("content-security-policy")
