@@ -268,11 +268,15 @@ fn run_index(paths: &Paths, dry_run: bool, verbose: bool) -> Result<ExitCode> {
     if verbose {
         list_ignored(&paths.corpus);
     }
-    let report = index::build(&BuildOptions {
-        corpus: paths.corpus.clone(),
-        index: paths.index.clone(),
-        dry_run,
-    })?;
+    let mut progress = crate::progress::Progress::new(std::io::stderr().is_terminal());
+    let report = index::build_with_progress(
+        &BuildOptions {
+            corpus: paths.corpus.clone(),
+            index: paths.index.clone(),
+            dry_run,
+        },
+        &mut |event| progress.event(event),
+    )?;
     let rate = report.documents as f64 / report.seconds.max(1e-9);
     match report.generation {
         Some(g) => println!(

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod gazetteer;
 pub mod index;
 pub mod markdown;
+pub mod progress;
 pub mod search;
 pub mod taxonomy;
 pub mod web;

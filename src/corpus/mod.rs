@@ -66,15 +66,18 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusErrors> {
         Err(_) => (Synonyms::default(), String::new()),
     };
 
-    let mut files = Vec::new();
-    let mut ignored = Vec::new();
-    if let Err(e) = walk(dir, &mut files, &mut ignored) {
+    let mut found = Walk::default();
+    if let Err(e) = walk(dir, &mut found) {
         errors.push(CorpusError::new(
             dir,
             1,
             format!("no es pot llegir la carpeta del corpus: {e}; comproveu que existeix i que es pot llegir"),
         ));
     }
+    errors.append(&mut found.errors);
+    let Walk {
+        mut files, ignored, ..
+    } = found;
     files.sort();
 
     let gazetteer = Gazetteer::get();
@@ -115,25 +118,68 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusErrors> {
     }
 }
 
-/// Collects `*.md` files below `dir`; symbolic links are not followed (no loops).
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, ignored: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
+/// What a walk of the corpus folder found.
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    ignored: Vec<PathBuf>,
+    errors: Vec<CorpusError>,
+    /// Canonical paths of the folders already walked: a symbolic link back up the tree
+    /// is reported instead of followed forever.
+    visited: Vec<PathBuf>,
+}
+
+/// Collects `*.md` files below `dir`, following symbolic links to files and folders.
+fn walk(dir: &Path, found: &mut Walk) -> std::io::Result<()> {
+    if let Ok(canonical) = fs::canonicalize(dir) {
+        found.visited.push(canonical);
+    }
+    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
         let path = entry.path();
-        let file_type = entry.file_type()?;
         let name = entry.file_name();
-        let hidden = name.to_string_lossy().starts_with('.');
-        if file_type.is_dir() && !hidden {
-            walk(&path, files, ignored)?;
-        } else if file_type.is_file() && path.extension().is_some_and(|e| e == "md") && !hidden {
-            let is_readme = name.eq_ignore_ascii_case("README.md");
-            if is_readme {
-                ignored.push(path)
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let mut file_type = entry.file_type()?;
+        if file_type.is_symlink() {
+            match fs::metadata(&path) {
+                Ok(meta) => file_type = meta.file_type(),
+                Err(e) => {
+                    found.errors.push(CorpusError::new(
+                        &path,
+                        1,
+                        format!(
+                            "l'enllaç simbòlic no porta enlloc ({e}); esborreu-lo o feu-lo apuntar a un fitxer que existeixi"
+                        ),
+                    ));
+                    continue;
+                }
+            }
+        }
+        if file_type.is_dir() {
+            let canonical = fs::canonicalize(&path)?;
+            if found.visited.contains(&canonical) {
+                found.errors.push(CorpusError::new(
+                    &path,
+                    1,
+                    format!(
+                        "l'enllaç simbòlic torna a la carpeta {}, ja llegida, i faria un bucle; esborreu-lo",
+                        canonical.display()
+                    ),
+                ));
+                continue;
+            }
+            walk(&path, found)?;
+        } else if file_type.is_file() && path.extension().is_some_and(|e| e == "md") {
+            if name.eq_ignore_ascii_case("README.md") {
+                found.ignored.push(path)
             } else {
-                files.push(path)
+                found.files.push(path)
             }
         } else if ![THEMES_FILE, SYNONYMS_FILE].contains(&name.to_string_lossy().as_ref()) {
-            ignored.push(path);
+            found.ignored.push(path);
         }
     }
     Ok(())

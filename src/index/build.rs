@@ -36,10 +36,41 @@ pub struct BuildReport {
     pub seconds: f64,
 }
 
+/// What a build is doing, for progress displays.
+#[derive(Debug, Clone, Copy)]
+pub enum BuildEvent {
+    /// The corpus is valid and holds this many documents.
+    Loaded {
+        documents: usize,
+    },
+    /// `done` of `total` documents written into one part (`public` or `advisor`).
+    Indexing {
+        part: &'static str,
+        done: usize,
+        total: usize,
+    },
+    /// All documents of a part are handed over; tantivy finishes indexing and writes them.
+    Committing {
+        part: &'static str,
+    },
+    Verifying,
+}
+
 /// Builds and publishes a new generation; the published one is untouched on any error.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    build_with_progress(options, &mut |_| {})
+}
+
+/// `build`, reporting each step to `progress`.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &mut dyn FnMut(BuildEvent),
+) -> Result<BuildReport> {
     let started = Instant::now();
     let corpus = corpus::load(&options.corpus)?;
+    progress(BuildEvent::Loaded {
+        documents: corpus.documents.len(),
+    });
     fs::create_dir_all(&options.index).with_context(|| {
         format!(
             "cannot create the index directory {}; check its permissions",
@@ -54,8 +85,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         std::process::id()
     );
     let scratch = options.index.join(format!(".building-{name}"));
-    let result = write_generation(&corpus, &scratch, &name, secs)
-        .and_then(|info| verify(&scratch, &corpus).map(|()| info));
+    let result = write_generation(&corpus, &scratch, &name, secs, progress).and_then(|info| {
+        progress(BuildEvent::Verifying);
+        verify(&scratch, &corpus).map(|()| info)
+    });
     let info = match result {
         Ok(info) => info,
         Err(e) => {
@@ -107,7 +140,13 @@ fn lock(index_dir: &Path) -> Result<File> {
     }
 }
 
-fn write_generation(corpus: &Corpus, dir: &Path, name: &str, secs: u64) -> Result<BuildInfo> {
+fn write_generation(
+    corpus: &Corpus,
+    dir: &Path,
+    name: &str,
+    secs: u64,
+    progress: &mut dyn FnMut(BuildEvent),
+) -> Result<BuildInfo> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {}; check permissions", dir.display()))?;
     let year = clock::current_year();
@@ -117,8 +156,8 @@ fn write_generation(corpus: &Corpus, dir: &Path, name: &str, secs: u64) -> Resul
         .filter(|d| d.visibility == Visibility::Publica)
         .collect();
     let all: Vec<&Document> = corpus.documents.iter().collect();
-    write_part(&dir.join(PUBLIC_PART), &public, &corpus.themes, year)?;
-    write_part(&dir.join(ADVISOR_PART), &all, &corpus.themes, year)?;
+    write_part(PUBLIC_PART, dir, &public, &corpus.themes, year, progress)?;
+    write_part(ADVISOR_PART, dir, &all, &corpus.themes, year, progress)?;
     let info = BuildInfo {
         generation: name.to_string(),
         documents: corpus.documents.len(),
@@ -138,7 +177,15 @@ fn write_generation(corpus: &Corpus, dir: &Path, name: &str, secs: u64) -> Resul
 }
 
 /// One tantivy index of `documents`, with a facet dictionary of their values only.
-fn write_part(dir: &Path, documents: &[&Document], themes: &Themes, year: u16) -> Result<()> {
+fn write_part(
+    part: &'static str,
+    generation: &Path,
+    documents: &[&Document],
+    themes: &Themes,
+    year: u16,
+    progress: &mut dyn FnMut(BuildEvent),
+) -> Result<()> {
+    let dir = &generation.join(part);
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {}; check permissions", dir.display()))?;
     let (schema, fields) = schema::build();
@@ -146,9 +193,23 @@ fn write_part(dir: &Path, documents: &[&Document], themes: &Themes, year: u16) -
     analysis::register(index.tokenizers());
     let dictionary = FacetDictionary::build(documents.iter().copied(), year);
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 100_000_000)?;
-    for document in documents {
+    let total = documents.len();
+    for (done, document) in documents.iter().enumerate() {
         writer.add_document(to_tantivy(document, &fields, &dictionary, themes, year)?)?;
+        progress(BuildEvent::Indexing {
+            part,
+            done: done + 1,
+            total,
+        });
     }
+    if total == 0 {
+        progress(BuildEvent::Indexing {
+            part,
+            done: 0,
+            total,
+        });
+    }
+    progress(BuildEvent::Committing { part });
     writer.commit()?;
     writer.wait_merging_threads()?;
     write_file(

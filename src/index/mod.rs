@@ -6,7 +6,7 @@ mod build;
 mod reader;
 pub mod schema;
 
-pub use build::{BuildOptions, BuildReport, build};
+pub use build::{BuildEvent, BuildOptions, BuildReport, build, build_with_progress};
 pub use reader::{BuildInfo, Generation, Part, current_generation_name};
 
 /// Name of the pointer file inside the index directory.

@@ -72,6 +72,8 @@ impl SearchRequest {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
+    /// The index generation that answered (one search never mixes two).
+    pub generation: String,
     pub query: String,
     pub total: usize,
     pub page: usize,
@@ -217,6 +219,7 @@ impl Generation {
             facet_values.insert(kind, values);
         }
         Ok(SearchResults {
+            generation: self.info.generation.clone(),
             query: request.query.clone(),
             total: fruit.total,
             page,

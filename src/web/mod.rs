@@ -177,9 +177,10 @@ pub async fn serve(
     }
     let state = AppState::open_with_secret(index_dir, advisor_secret)?;
     let poller = state.clone();
+    let every = reload_interval();
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            tokio::time::sleep(every).await;
             let s = poller.clone();
             match tokio::task::spawn_blocking(move || s.reload_if_changed()).await {
                 Ok(Err(e)) => tracing::warn!(
@@ -199,6 +200,17 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+/// How often the server looks for a newly published generation: `XMESS_KB_RELOAD_MS`
+/// (milliseconds, at least 50), 2 s by default. Reading one small file is cheap.
+fn reload_interval() -> Duration {
+    std::env::var("XMESS_KB_RELOAD_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(Duration::from_secs(2), |ms| {
+            Duration::from_millis(ms.max(50))
+        })
 }
 
 async fn shutdown_signal() {

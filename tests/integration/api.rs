@@ -13,7 +13,15 @@ async fn search_json_has_the_documented_shape() {
             .starts_with("application/json")
     );
     let json = reply.json();
-    for key in ["query", "total", "page", "per_page", "hits", "facets"] {
+    for key in [
+        "generation",
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "hits",
+        "facets",
+    ] {
         assert!(json.get(key).is_some(), "missing {key}");
     }
     let hit = &json["hits"][0];

@@ -5,6 +5,8 @@ mod api;
 mod cli;
 mod corpus_check;
 mod facets;
+mod fuzz;
 mod matching;
+mod rebuild;
 mod support;
 mod web_pages;
