@@ -325,6 +325,19 @@ fn verify(dir: &Path, corpus: &Corpus) -> Result<()> {
                 first.id
             );
         }
+        // A known query answers: a document's own title finds it.
+        let mut request = crate::search::SearchRequest::new(&first.title, Audience::Advisor);
+        request.per_page = 10;
+        let found = generation.search(&request)?;
+        // A title of stop words only matches everything, in date order: nothing to check.
+        let specific = found.total < corpus.documents.len();
+        if specific && !found.hits.iter().any(|h| h.id == first.id) {
+            bail!(
+                "verification failed: searching for the title «{}» does not find {}",
+                first.title,
+                first.id
+            );
+        }
     }
     Ok(())
 }
