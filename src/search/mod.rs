@@ -4,7 +4,10 @@
 
 pub mod facets;
 pub mod query;
+pub mod related;
 pub mod snippet;
+pub mod spelling;
+pub mod suggest;
 pub mod synonyms;
 
 use std::collections::BTreeMap;
@@ -55,6 +58,8 @@ pub struct SearchRequest {
     pub page: usize,
     pub per_page: usize,
     pub audience: Audience,
+    /// Years from–to, both included: documents active in any year of the range.
+    pub years: Option<(u16, u16)>,
 }
 
 impl SearchRequest {
@@ -66,6 +71,7 @@ impl SearchRequest {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             audience,
+            years: None,
         }
     }
 }
@@ -145,13 +151,28 @@ impl Generation {
             if !kind.offered_to(request.audience) {
                 continue;
             }
-            let Some(values) = request.filters.get(&kind).filter(|v| !v.is_empty()) else {
+            let values = request.filters.get(&kind).filter(|v| !v.is_empty());
+            let range = request.years.filter(|_| kind == FacetKind::Any);
+            if values.is_none() && range.is_none() {
                 continue;
+            }
+            let mut ords: Vec<u64> = match values {
+                Some(values) => values
+                    .iter()
+                    .filter_map(|v| part.dictionary.ordinal(kind, v))
+                    .collect(),
+                None => (0..part.dictionary.values(kind).len() as u64).collect(),
             };
-            let mut ords: Vec<u64> = values
-                .iter()
-                .filter_map(|v| part.dictionary.ordinal(kind, v))
-                .collect();
+            // A year range narrows the year facet's selection (or stands for it).
+            if let Some((from, to)) = range {
+                let years = part.dictionary.values(kind);
+                ords.retain(|&o| {
+                    years
+                        .get(o as usize)
+                        .and_then(|y| y.parse::<u16>().ok())
+                        .is_some_and(|y| (from..=to).contains(&y))
+                });
+            }
             ords.sort_unstable();
             ords.dedup();
             selections.push((facet_index, ords));
@@ -308,7 +329,7 @@ impl Generation {
     }
 }
 
-fn load(part: &Part, searcher: &Searcher, address: DocAddress) -> Result<Document> {
+pub(crate) fn load(part: &Part, searcher: &Searcher, address: DocAddress) -> Result<Document> {
     let stored: TantivyDocument = searcher.doc(address)?;
     let json = stored
         .get_first(part.fields.stored)

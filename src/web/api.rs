@@ -93,3 +93,23 @@ pub async fn health(State(state): State<AppState>) -> Response {
             .into_response(),
     }
 }
+
+#[derive(Serialize)]
+pub struct SuggestionsJson {
+    pub query: String,
+    pub suggestions: Vec<crate::search::suggest::Suggestion>,
+}
+
+/// `/api/suggeriments?q=…`: what the search box offers while typing.
+pub async fn suggestions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SuggestionsJson>, ApiError> {
+    let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
+    let generation = state.generation()?;
+    Ok(Json(SuggestionsJson {
+        suggestions: generation.suggest(&params.q, viewer.audience)?,
+        query: params.q,
+    }))
+}

@@ -14,3 +14,16 @@ pub async fn style() -> impl IntoResponse {
         STYLE,
     )
 }
+
+const SCRIPT: &str = include_str!("../../static/cerca.js");
+
+/// Progressive enhancement only: suggestions while typing. Every feature works without it.
+pub async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
+}

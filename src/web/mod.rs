@@ -5,9 +5,12 @@ mod api;
 mod assets;
 pub mod auth;
 mod error;
+mod export;
 mod login;
+mod map;
 mod pages;
 mod params;
+mod rescue;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,13 +36,19 @@ use crate::index::{Generation, current_generation_name};
 pub const ROUTES: &[&str] = &[
     "/",
     "/cerca",
+    "/cerca/valors/{facet}",
+    "/cerca.csv",
+    "/cerca.atom",
+    "/mapa",
     "/document/{id}",
     "/entrar",
     "/sortir",
     "/api/cerca",
     "/api/document/{id}",
+    "/api/suggeriments",
     "/salut",
     "/static/style.css",
+    "/static/cerca.js",
 ];
 
 /// Cheap to clone; holds the generation being served.
@@ -122,13 +131,19 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/cerca", get(pages::search))
+        .route("/cerca/valors/{facet}", get(pages::facet_values))
+        .route("/cerca.csv", get(export::search_csv))
+        .route("/cerca.atom", get(export::search_atom))
+        .route("/mapa", get(map::map))
         .route("/document/{id}", get(pages::document))
         .route("/entrar", get(login::form).post(login::submit))
         .route("/sortir", get(login::confirm_logout).post(login::logout))
         .route("/api/cerca", get(api::search))
         .route("/api/document/{id}", get(api::document))
+        .route("/api/suggeriments", get(api::suggestions))
         .route("/salut", get(api::health))
         .route("/static/style.css", get(assets::style))
+        .route("/static/cerca.js", get(assets::script))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
@@ -149,12 +164,18 @@ async fn security_headers(request: Request, next: Next) -> Response {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        // Pages differ by session: no shared cache may keep an advisor's page.
-        (header::CACHE_CONTROL, "private, no-store"),
         (header::VARY, "Cookie, Authorization"),
     ];
     for (name, value) in fixed {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    // Pages differ by session: no shared cache may keep an advisor's page. Static files,
+    // the same for everyone, say otherwise themselves.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
     }
     tracing::info!(
         %method,

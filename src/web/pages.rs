@@ -7,12 +7,14 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::error::WebError;
 use super::params::SearchParams;
+use super::rescue::{Rescue, did_you_mean, rescue};
 use super::{AppState, Viewer};
 use crate::clock::catalan_date;
 use crate::corpus::Document;
 use crate::gazetteer::Gazetteer;
-use crate::index::{BuildInfo, Generation};
+use crate::index::Generation;
 use crate::search::facets::{FacetKind, Sort};
+use crate::search::related::{RelatedDoc, SimilarTowns};
 use crate::search::{Audience, Hit, SearchRequest, SearchResults, ThemeRef};
 use crate::taxonomy::DocKind;
 
@@ -25,11 +27,20 @@ pub struct Footer {
     pub built_at: String,
     /// An advisor is logged in (header shows the session and the way out).
     pub advisor: bool,
+    /// Theme labels offered by the search box before anything is typed.
+    pub themes: Vec<String>,
 }
 
 impl Footer {
-    pub fn of(info: &BuildInfo, audience: Audience) -> Footer {
+    pub fn of(generation: &Generation, audience: Audience) -> Footer {
+        let info = &generation.info;
         Footer {
+            themes: generation
+                .themes
+                .all()
+                .iter()
+                .map(|t| t.label.clone())
+                .collect(),
             generation: info.generation.clone(),
             documents: match audience {
                 Audience::Public => info.public_documents,
@@ -79,6 +90,8 @@ pub struct FacetView {
     pub label: &'static str,
     pub values: Vec<FacetLink>,
     pub hidden: usize,
+    /// The page listing every value, with a filter box.
+    pub more_url: String,
 }
 
 pub struct Chip {
@@ -116,6 +129,15 @@ pub struct SearchPage {
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
     pub hidden_filters: Vec<(&'static str, String)>,
+    /// Hidden inputs of the year-range form: everything but the range and the page.
+    pub range_hidden: Vec<(&'static str, String)>,
+    pub year_from: String,
+    pub year_to: String,
+    pub rescue: Option<Rescue>,
+    pub did_you_mean: Option<LinkCount>,
+    pub csv_url: String,
+    pub atom_url: String,
+    pub map_url: String,
 }
 
 pub struct PlaceView {
@@ -146,6 +168,50 @@ pub struct DocumentPage {
     pub scope: &'static str,
     pub category: Option<&'static str>,
     pub internal: bool,
+    /// "Resultat 5 de 23" with previous and next, when reached from a search.
+    pub trail: Option<Trail>,
+    pub related: Vec<RelatedDoc>,
+    pub similar: Vec<SimilarTowns>,
+}
+
+/// Where a document sits in the search it was opened from.
+pub struct Trail {
+    pub position: usize,
+    pub total: usize,
+    pub back_url: String,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+/// Rebuilds the search a document was opened from (`?{search}&pos=N`), if any.
+fn trail(generation: &Generation, raw: Option<&str>, audience: Audience) -> Option<Trail> {
+    let raw = raw?;
+    let position: usize = form_urlencoded::parse(raw.as_bytes())
+        .find(|(k, _)| k == "pos")
+        .and_then(|(_, v)| v.parse().ok())
+        .filter(|p| (1..=10_000).contains(p))?;
+    let params = SearchParams::parse(Some(raw)).ok()?.first_page();
+    let at = |rank: usize| -> Option<String> {
+        let mut request = params.request(audience);
+        request.per_page = 1;
+        request.page = rank;
+        let hit = generation.search(&request).ok()?.hits.into_iter().next()?;
+        Some(document_url(&hit.id, &params, rank))
+    };
+    let mut request = params.request(audience);
+    request.per_page = 1;
+    let total = generation.search(&request).ok()?.total;
+    if position > total {
+        return None;
+    }
+    let per_page = params.per_page.unwrap_or(crate::search::DEFAULT_PER_PAGE);
+    Some(Trail {
+        position,
+        total,
+        back_url: params.with_page(position.div_ceil(per_page)).url(),
+        prev_url: (position > 1).then(|| at(position - 1)).flatten(),
+        next_url: (position < total).then(|| at(position + 1)).flatten(),
+    })
 }
 
 /// How many values of a facet are listed before "i N més".
@@ -200,7 +266,7 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
         })
         .collect();
     let page = HomePage {
-        footer: Footer::of(&generation.info, audience),
+        footer: Footer::of(&generation, audience),
         q: String::new(),
         total: results.total,
         themes,
@@ -261,6 +327,16 @@ fn search_page(
             label: kind.label(),
             hidden: values.len() - shown.len(),
             values: shown,
+            more_url: params
+                .first_page()
+                .url_at(&format!("/cerca/valors/{}", kind.param())),
+        });
+    }
+    if let Some(label) = params.years_label() {
+        chips.push(Chip {
+            facet: "Anys",
+            label,
+            url: params.without_years().url(),
         });
     }
     let summary = summary(&results, params, &chips);
@@ -286,27 +362,138 @@ fn search_page(
             current: n == results.page,
         })
         .collect();
-    let hidden_filters = params
+    let hidden_filters: Vec<(&'static str, String)> = params
         .filters
         .iter()
         .flat_map(|(k, vs)| vs.iter().map(move |v| (k.param(), v.clone())))
+        .chain(params.year_from.map(|y| ("des", y.to_string())))
+        .chain(params.year_to.map(|y| ("fins", y.to_string())))
         .collect();
+    let mut range_hidden: Vec<(&'static str, String)> = hidden_filters
+        .iter()
+        .filter(|(k, _)| *k != "des" && *k != "fins")
+        .cloned()
+        .collect();
+    if !params.q.is_empty() {
+        range_hidden.push(("q", params.q.clone()));
+    }
+    if let Some(sort) = params.sort {
+        range_hidden.push(("ordre", sort.param().to_string()));
+    }
+    let rescue = (results.total == 0).then(|| rescue(generation, params, audience));
+    let did_you_mean = did_you_mean(generation, params, audience);
+    let mut hits = results.hits;
+    // Links keep the search, so the document page can offer "n de N", previous and next.
+    let first_rank = (results.page - 1) * results.per_page + 1;
+    for (i, hit) in hits.iter_mut().enumerate() {
+        hit.url = document_url(&hit.id, params, first_rank + i);
+    }
     SearchPage {
-        footer: Footer::of(&generation.info, audience),
+        footer: Footer::of(generation, audience),
         q: params.q.clone(),
         summary,
         total: results.total,
-        first_rank: (results.page - 1) * results.per_page + 1,
+        first_rank,
         prev_url: (results.page > 1 && results.page <= last)
             .then(|| params.with_page(results.page - 1).url()),
         next_url: (results.page < last).then(|| params.with_page(results.page + 1).url()),
-        hits: results.hits,
+        hits,
         facets,
         chips,
         clear_url: params.without_filters().url(),
         sorts,
         pages,
         hidden_filters,
+        range_hidden,
+        year_from: params.year_from.map(|y| y.to_string()).unwrap_or_default(),
+        year_to: params.year_to.map(|y| y.to_string()).unwrap_or_default(),
+        rescue,
+        did_you_mean,
+        csv_url: params.first_page().url_at("/cerca.csv"),
+        atom_url: params.first_page().url_at("/cerca.atom"),
+        map_url: params.first_page().url_at("/mapa"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "facet_values.html")]
+pub struct FacetValuesPage {
+    pub footer: Footer,
+    pub q: String,
+    pub label: &'static str,
+    pub param: &'static str,
+    pub filter: String,
+    pub values: Vec<FacetLink>,
+    /// Values of the facet before the filter box narrowed them.
+    pub total_values: usize,
+    pub back_url: String,
+    pub hidden: Vec<(&'static str, String)>,
+}
+
+/// `/cerca/valors/{facet}`: every value of one facet for the current search, narrowed by a
+/// filter box that works as a plain GET form.
+pub async fn facet_values(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(facet): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let kind = FacetKind::from_param(&facet)
+        .filter(|k| k.offered_to(viewer.audience))
+        .ok_or(WebError::NotFound)?;
+    let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
+    let filter: String = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "filtre")
+        .map(|(_, v)| v.chars().filter(|c| !c.is_control()).take(100).collect())
+        .unwrap_or_default();
+    let generation = state.generation()?;
+    let mut request = params.first_page().request(viewer.audience);
+    request.per_page = 1;
+    let results = generation.search(&request)?;
+    let all = results.facets.get(&kind).cloned().unwrap_or_default();
+    let needle = crate::analysis::fold_key(&filter);
+    let values = all
+        .iter()
+        .filter(|v| needle.is_empty() || crate::analysis::fold_key(&v.label).contains(&needle))
+        .map(|v| FacetLink {
+            label: v.label.clone(),
+            count: v.count,
+            selected: v.selected,
+            url: params.toggled(kind, &v.value).url(),
+        })
+        .collect();
+    let mut hidden: Vec<(&'static str, String)> = params
+        .filters
+        .iter()
+        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.param(), v.clone())))
+        .chain(params.year_from.map(|y| ("des", y.to_string())))
+        .chain(params.year_to.map(|y| ("fins", y.to_string())))
+        .collect();
+    if !params.q.is_empty() {
+        hidden.push(("q", params.q.clone()));
+    }
+    let page = FacetValuesPage {
+        footer: Footer::of(&generation, viewer.audience),
+        q: params.q.clone(),
+        label: kind.label(),
+        param: kind.param(),
+        filter,
+        values,
+        total_values: all.len(),
+        back_url: params.first_page().url(),
+        hidden,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// `/document/{id}?{search}&pos=N`: the document, seen from rank N of a search.
+pub fn document_url(id: &str, params: &SearchParams, rank: usize) -> String {
+    let search = params.first_page().query_string();
+    let id: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    if search.is_empty() {
+        format!("/document/{id}?pos={rank}")
+    } else {
+        format!("/document/{id}?{search}&pos={rank}")
     }
 }
 
@@ -322,8 +509,11 @@ fn summary(results: &SearchResults, params: &SearchParams, chips: &[Chip]) -> St
         s.push_str(&format!(" per «{}»", params.q.trim()));
     }
     if !chips.is_empty() {
-        let filters: Vec<String> = chips.iter().map(|c| c.label.clone()).collect();
-        s.push_str(&format!(" amb els filtres: {}", filters.join(", ")));
+        let filters: Vec<String> = chips
+            .iter()
+            .map(|c| format!("{}: {}", c.facet, c.label))
+            .collect();
+        s.push_str(&format!(" · {}", filters.join(" · ")));
     }
     s
 }
@@ -345,6 +535,7 @@ pub async fn document(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, WebError> {
     let generation = state.generation()?;
     let audience = viewer.audience;
@@ -384,7 +575,7 @@ pub async fn document(
         })
         .collect();
     let page = DocumentPage {
-        footer: Footer::of(&generation.info, audience),
+        footer: Footer::of(&generation, audience),
         q: String::new(),
         kind_url: SearchParams::default()
             .toggled(FacetKind::Tipus, doc.kind.slug())
@@ -402,6 +593,9 @@ pub async fn document(
         scope: doc.scope.label(),
         category: doc.abc_category.map(|c| c.label()),
         internal: doc.visibility == crate::taxonomy::Visibility::Interna,
+        trail: trail(&generation, raw.as_deref(), audience),
+        related: generation.related(&doc, audience, 5)?,
+        similar: generation.similar_towns(&doc, audience, 4)?,
         doc,
     };
     Ok(Html(page.render()?))

@@ -19,7 +19,13 @@ pub struct SearchParams {
     pub sort: Option<Sort>,
     pub page: usize,
     pub per_page: Option<usize>,
+    /// `des` and `fins`: a year range, both ends optional.
+    pub year_from: Option<u16>,
+    pub year_to: Option<u16>,
 }
+
+/// Years a range may name.
+const YEARS: std::ops::RangeInclusive<u16> = 1900..=2100;
 
 impl SearchParams {
     /// Parses a raw query string; the error is a Catalan message for a 400 page.
@@ -65,6 +71,24 @@ impl SearchParams {
                             })?,
                     );
                 }
+                "des" | "fins" => {
+                    let year = value
+                        .parse::<u16>()
+                        .ok()
+                        .filter(|y| YEARS.contains(y))
+                        .ok_or_else(|| {
+                            format!(
+                                "L'any «{value}» no és vàlid: escriviu un any de quatre xifres entre {} i {}.",
+                                YEARS.start(),
+                                YEARS.end()
+                            )
+                        })?;
+                    if key == "des" {
+                        params.year_from = Some(year);
+                    } else {
+                        params.year_to = Some(year);
+                    }
+                }
                 "ordre" => {
                     params.sort = match value {
                         "rellevancia" => Some(Sort::Rellevancia),
@@ -104,11 +128,42 @@ impl SearchParams {
             page: self.page,
             per_page: self.per_page.unwrap_or(DEFAULT_PER_PAGE),
             audience,
+            years: self.years(),
+        }
+    }
+
+    /// The year range, ordered, when either end is given.
+    pub fn years(&self) -> Option<(u16, u16)> {
+        match (self.year_from, self.year_to) {
+            (None, None) => None,
+            (from, to) => {
+                let (a, b) = (from.unwrap_or(*YEARS.start()), to.unwrap_or(*YEARS.end()));
+                Some((a.min(b), a.max(b)))
+            }
+        }
+    }
+
+    /// "2019–2023", "des de 2019", "fins a 2023".
+    pub fn years_label(&self) -> Option<String> {
+        match (self.year_from, self.year_to) {
+            (Some(a), Some(b)) => Some(format!("{}–{}", a.min(b), a.max(b))),
+            (Some(a), None) => Some(format!("des de {a}")),
+            (None, Some(b)) => Some(format!("fins a {b}")),
+            (None, None) => None,
+        }
+    }
+
+    pub fn without_years(&self) -> SearchParams {
+        SearchParams {
+            year_from: None,
+            year_to: None,
+            page: 1,
+            ..self.clone()
         }
     }
 
     pub fn has_filters(&self) -> bool {
-        self.filters.values().any(|v| !v.is_empty())
+        self.filters.values().any(|v| !v.is_empty()) || self.years().is_some()
     }
 
     pub fn is_selected(&self, kind: FacetKind, value: &str) -> bool {
@@ -119,6 +174,21 @@ impl SearchParams {
 
     /// `/cerca?…` for these parameters.
     pub fn url(&self) -> String {
+        self.url_at("/cerca")
+    }
+
+    /// `path?…` for these parameters (exports, map and value lists share them).
+    pub fn url_at(&self, path: &str) -> String {
+        let query = self.query_string();
+        if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+
+    /// The parameters in canonical order, URL-encoded.
+    pub fn query_string(&self) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
         if !self.q.is_empty() {
             s.append_pair("q", &self.q);
@@ -127,6 +197,12 @@ impl SearchParams {
             for v in values {
                 s.append_pair(kind.param(), v);
             }
+        }
+        if let Some(y) = self.year_from {
+            s.append_pair("des", &y.to_string());
+        }
+        if let Some(y) = self.year_to {
+            s.append_pair("fins", &y.to_string());
         }
         if let Some(sort) = self.sort {
             s.append_pair("ordre", sort.param());
@@ -137,12 +213,7 @@ impl SearchParams {
         if self.page > 1 {
             s.append_pair("pagina", &self.page.to_string());
         }
-        let query = s.finish();
-        if query.is_empty() {
-            "/cerca".to_string()
-        } else {
-            format!("/cerca?{query}")
-        }
+        s.finish()
     }
 
     /// Selecting or unselecting a facet value starts again from page 1.
@@ -169,6 +240,14 @@ impl SearchParams {
     pub fn with_sort(&self, sort: Sort) -> SearchParams {
         SearchParams {
             sort: Some(sort),
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    /// Same query and filters, first page (for exports and maps, which are not paged).
+    pub fn first_page(&self) -> SearchParams {
+        SearchParams {
             page: 1,
             ..self.clone()
         }
@@ -214,7 +293,7 @@ mod tests {
 
     #[test]
     fn urls_round_trip() {
-        let raw = "q=cl%C3%A0usules+socials&tema=contractacio-publica-responsable&mida=%3C5k&ordre=recents&pagina=3";
+        let raw = "q=cl%C3%A0usules+socials&tema=contractacio-publica-responsable&mida=%3C5k&des=2019&fins=2023&ordre=recents&pagina=3";
         let p = SearchParams::parse(Some(raw)).expect("valid");
         let again = SearchParams::parse(p.url().strip_prefix("/cerca?")).expect("valid");
         assert_eq!(p, again);
@@ -232,11 +311,24 @@ mod tests {
     }
 
     #[test]
+    fn year_ranges_are_ordered_and_open_ended() {
+        let p = SearchParams::parse(Some("des=2023&fins=2019")).expect("valid");
+        assert_eq!(p.years(), Some((2019, 2023)));
+        assert_eq!(p.years_label().as_deref(), Some("2019–2023"));
+        let from = SearchParams::parse(Some("des=2020")).expect("valid");
+        assert_eq!(from.years(), Some((2020, 2100)));
+        assert!(from.has_filters());
+        assert_eq!(from.without_years().years(), None);
+    }
+
+    #[test]
     fn bad_input_is_a_message_not_a_panic() {
         assert!(SearchParams::parse(Some("pagina=0")).is_err());
         assert!(SearchParams::parse(Some("pagina=1000000000")).is_err());
         assert!(SearchParams::parse(Some("pagina=abc")).is_err());
         assert!(SearchParams::parse(Some("ordre=alfabetic")).is_err());
+        assert!(SearchParams::parse(Some("des=19")).is_err());
+        assert!(SearchParams::parse(Some("fins=dos-mil")).is_err());
         let long = format!("q={}", "a".repeat(10_000));
         assert!(SearchParams::parse(Some(&long)).is_err());
         let p = SearchParams::parse(Some("q=%ZZ%C3%28&tema=%FF")).expect("lossy decoding");

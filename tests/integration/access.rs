@@ -108,9 +108,57 @@ fn probes() -> Vec<(&'static str, Vec<Probe>)> {
             ],
         ),
         (
+            "/cerca/valors/{facet}",
+            vec![
+                ("GET", "/cerca/valors/municipi", ""),
+                ("GET", "/cerca/valors/municipi?filtre=ull", ""),
+                ("GET", "/cerca/valors/any?q=cooperativa", ""),
+                ("GET", "/cerca/valors/tipus", ""),
+                ("GET", "/cerca/valors/visibilitat", ""),
+            ],
+        ),
+        (
+            "/cerca.csv",
+            vec![
+                ("GET", "/cerca.csv", ""),
+                ("GET", "/cerca.csv?q=cooperativa", ""),
+                ("GET", "/cerca.csv?municipi=Ulldecona", ""),
+            ],
+        ),
+        (
+            "/cerca.atom",
+            vec![
+                ("GET", "/cerca.atom", ""),
+                ("GET", "/cerca.atom?q=zanahoriot", ""),
+                ("GET", "/cerca.atom?tema=financament", ""),
+            ],
+        ),
+        (
+            "/mapa",
+            vec![
+                ("GET", "/mapa", ""),
+                ("GET", "/mapa?q=cooperativa", ""),
+                ("GET", "/mapa?any=1999", ""),
+            ],
+        ),
+        (
             "/document/{id}",
             vec![
-                ("GET", "/document/consulta-xarrupeta-ulldecona", ""),
+                (
+                    "GET",
+                    "/document/vic-cooperativa-cures?q=cooperativa&pos=1",
+                    "",
+                ),
+                (
+                    "GET",
+                    "/document/vic-cooperativa-cures?q=cooperativa&pos=2",
+                    "",
+                ),
+                (
+                    "GET",
+                    "/document/consulta-xarrupeta-ulldecona?q=xarrupeta&pos=1",
+                    "",
+                ),
                 ("GET", "/document/nota-zanahoriot-vic", ""),
                 ("GET", "/document/vic-cooperativa-cures", ""),
             ],
@@ -143,8 +191,20 @@ fn probes() -> Vec<(&'static str, Vec<Probe>)> {
                 ("GET", "/api/document/vic-cooperativa-cures", ""),
             ],
         ),
+        (
+            "/api/suggeriments",
+            vec![
+                ("GET", "/api/suggeriments?q=za", ""),
+                ("GET", "/api/suggeriments?q=xarr", ""),
+                ("GET", "/api/suggeriments?q=ull", ""),
+                ("GET", "/api/suggeriments?q=coop", ""),
+                ("GET", "/api/suggeriments?q=finan", ""),
+                ("GET", "/api/suggeriments?q=tarra", ""),
+            ],
+        ),
         ("/salut", vec![("GET", "/salut", "")]),
         ("/static/style.css", vec![("GET", "/static/style.css", "")]),
+        ("/static/cerca.js", vec![("GET", "/static/cerca.js", "")]),
     ]
 }
 
@@ -250,6 +310,8 @@ async fn advisors_find_the_same_markers_the_public_never_sees() {
     assert_eq!(visibility[0]["value"], "interna");
     assert_eq!(visibility[0]["count"], 2);
 
+    let suggested = advisor_get("/api/suggeriments?q=ull").await.body;
+    assert!(suggested.contains("Ulldecona"), "{suggested}");
     let filtered = advisor_get("/api/cerca?visibilitat=interna").await.json();
     assert_eq!(filtered["total"], 2);
     let doc = advisor_get("/api/document/consulta-xarrupeta-ulldecona").await;

@@ -4,6 +4,7 @@ mod access;
 mod api;
 mod cli;
 mod corpus_check;
+mod discovery;
 mod facets;
 mod fuzz;
 mod matching;

@@ -1,0 +1,180 @@
+//! What a document page offers next: documents like this one (more-like-this over its text
+//! and themes, with the reason shown) and practices from similar towns (same comarca, same
+//! population band). Everything runs on the audience's own index part.
+
+use anyhow::Result;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::MoreLikeThisQuery;
+use tantivy::schema::OwnedValue;
+
+use super::facets::FacetKind;
+use super::{Audience, SearchRequest, load};
+use crate::corpus::Document;
+use crate::gazetteer::Gazetteer;
+use crate::index::Generation;
+
+/// A link to another document, with why it is offered.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedDoc {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub kind_label: &'static str,
+    pub places: String,
+    pub reason: String,
+}
+
+/// A group of practices from towns like this document's.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarTowns {
+    pub heading: String,
+    pub docs: Vec<RelatedDoc>,
+    /// The search that lists them all.
+    pub facet: FacetKind,
+    pub value: String,
+}
+
+impl Generation {
+    /// Up to `n` documents most like `doc` by their words and themes.
+    pub fn related(&self, doc: &Document, audience: Audience, n: usize) -> Result<Vec<RelatedDoc>> {
+        let part = self.part(audience);
+        let themes: Vec<String> = self.theme_refs(doc).into_iter().map(|t| t.label).collect();
+        let text = format!(
+            "{t}\n{t}\n{th}\n{th}\n{body}",
+            t = doc.title,
+            th = themes.join(". "),
+            body = doc.plain_body()
+        );
+        let query = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(30)
+            .with_min_word_length(3)
+            .with_document_fields(vec![(part.fields.all_light, vec![OwnedValue::Str(text)])]);
+        let searcher = part.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(n + 1).order_by_score())?;
+        let mut out = Vec::new();
+        for (_, address) in top {
+            let other = load(part, &searcher, address)?;
+            if other.id == doc.id || !audience.may_see(other.visibility) {
+                continue;
+            }
+            let reason = self.reason(doc, &other);
+            out.push(related_doc(other, reason));
+            if out.len() == n {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// "Comparteixen: Cures, Habitatge cooperatiu · mateixa comarca (Osona)".
+    fn reason(&self, doc: &Document, other: &Document) -> String {
+        let mut parts = Vec::new();
+        let shared: Vec<String> = self
+            .theme_refs(other)
+            .into_iter()
+            .filter(|t| doc.themes.contains(&t.slug))
+            .map(|t| t.label)
+            .collect();
+        if !shared.is_empty() {
+            parts.push(format!("Comparteixen: {}", shared.join(", ")));
+        }
+        if let Some(c) = other.comarques.iter().find(|c| doc.comarques.contains(c)) {
+            parts.push(format!("mateixa comarca ({c})"));
+        }
+        if other.kind == doc.kind {
+            parts.push(format!("també és {}", other.kind.label().to_lowercase()));
+        }
+        if parts.is_empty() {
+            "Text semblant".into()
+        } else {
+            parts.join(" · ")
+        }
+    }
+
+    /// Practices from the same comarca and from towns of the same population band as the
+    /// document's first municipality (other towns only).
+    pub fn similar_towns(
+        &self,
+        doc: &Document,
+        audience: Audience,
+        n: usize,
+    ) -> Result<Vec<SimilarTowns>> {
+        let Some(town) = doc
+            .municipalities
+            .first()
+            .and_then(|m| Gazetteer::get().municipality(m))
+        else {
+            return Ok(Vec::new());
+        };
+        let band = town.size_band();
+        let themes: Vec<String> = self.theme_refs(doc).into_iter().map(|t| t.label).collect();
+        let groups = [
+            (
+                format!("A la mateixa comarca ({})", town.comarca),
+                FacetKind::Comarca,
+                town.comarca.clone(),
+            ),
+            (
+                format!(
+                    "Municipis de la mateixa mida ({})",
+                    band.label().to_lowercase()
+                ),
+                FacetKind::Mida,
+                band.slug().to_string(),
+            ),
+        ];
+        let mut out = Vec::new();
+        for (heading, facet, value) in groups {
+            // The document's themes first, then the most recent of the rest.
+            let mut hits = Vec::new();
+            for text in [themes.join(" "), String::new()] {
+                let mut request = SearchRequest::new(&text, audience);
+                request.filters.insert(facet, vec![value.clone()]);
+                request.per_page = n + 5;
+                hits.extend(self.search(&request)?.hits);
+            }
+            let mut seen = std::collections::HashSet::new();
+            let docs: Vec<RelatedDoc> = hits
+                .into_iter()
+                .filter(|h| h.id != doc.id && !h.municipalities.contains(&town.name))
+                .filter(|h| seen.insert(h.id.clone()))
+                .take(n)
+                .map(|h| RelatedDoc {
+                    reason: h.municipalities.join(", "),
+                    places: h.municipalities.join(", "),
+                    id: h.id,
+                    title: h.title,
+                    url: h.url,
+                    kind_label: h.kind_label,
+                })
+                .collect();
+            if !docs.is_empty() {
+                out.push(SimilarTowns {
+                    heading,
+                    docs,
+                    facet,
+                    value,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn related_doc(doc: Document, reason: String) -> RelatedDoc {
+    RelatedDoc {
+        url: format!("/document/{}", doc.id),
+        places: if doc.municipalities.is_empty() {
+            doc.comarques.join(", ")
+        } else {
+            doc.municipalities.join(", ")
+        },
+        kind_label: doc.kind.label(),
+        id: doc.id,
+        title: doc.title,
+        reason,
+    }
+}

@@ -1,0 +1,93 @@
+//! "Vols dir …?": words of a query that the index does not hold, replaced by the closest
+//! word it does hold (edit distance, then frequency). The vocabulary is the audience's own
+//! index part, so the public is never offered a word found only in internal records.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use tantivy::Term;
+
+use crate::analysis::{self, Analyzer};
+use crate::gazetteer::edit_distance;
+use crate::index::Part;
+
+/// Words shorter than this are left alone: too many neighbours to guess well.
+const MIN_CHARS: usize = 4;
+
+/// The query with unknown words corrected, or `None` when there is nothing to correct.
+pub fn suggest(part: &Part, text: &str) -> Result<Option<String>> {
+    let searcher = part.reader.searcher();
+    let field = part.fields.all_exact;
+    let mut out = String::new();
+    let mut last = 0;
+    let mut changed = false;
+    for token in analysis::tokens(Analyzer::Exact, text) {
+        let word = &token.text;
+        if word.chars().count() < MIN_CHARS || word.bytes().any(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if searcher.doc_freq(&Term::from_field_text(field, word))? > 0 {
+            continue;
+        }
+        if let Some(better) = closest(part, word)? {
+            out.push_str(&text[last..token.offset_from]);
+            out.push_str(&better);
+            last = token.offset_to;
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    out.push_str(&text[last..]);
+    Ok(Some(out))
+}
+
+/// The indexed word nearest to `word`: at most 1 edit for words up to 6 characters, 2
+/// beyond; ties go to the word found in more documents. Only words sharing the first
+/// letter are scanned, which keeps this cheap on a large vocabulary.
+fn closest(part: &Part, word: &str) -> Result<Option<String>> {
+    let Some(first) = word.chars().next() else {
+        return Ok(None);
+    };
+    let budget = if word.chars().count() <= 6 { 1 } else { 2 };
+    let mut lower = [0u8; 4];
+    let lower = first.encode_utf8(&mut lower).as_bytes().to_vec();
+    let mut upper = lower.clone();
+    if let Some(last) = upper.last_mut() {
+        *last = last.saturating_add(1);
+    }
+    let mut best: HashMap<String, (usize, u64)> = HashMap::new();
+    for segment in part.reader.searcher().segment_readers() {
+        let inverted = segment.inverted_index(part.fields.all_exact)?;
+        let mut stream = inverted
+            .terms()
+            .range()
+            .ge(&lower)
+            .lt(&upper)
+            .into_stream()?;
+        while stream.advance() {
+            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if candidate.len().abs_diff(word.len()) > budget {
+                continue;
+            }
+            let distance = edit_distance(word, candidate);
+            if distance == 0 || distance > budget {
+                continue;
+            }
+            let entry = best.entry(candidate.to_string()).or_insert((distance, 0));
+            entry.1 += u64::from(stream.value().doc_freq);
+        }
+    }
+    Ok(best
+        .into_iter()
+        .min_by(|a, b| {
+            a.1.0
+                .cmp(&b.1.0)
+                .then(b.1.1.cmp(&a.1.1))
+                .then(a.0.cmp(&b.0))
+        })
+        .map(|(w, _)| w))
+}
