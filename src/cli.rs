@@ -84,11 +84,15 @@ enum Command {
         #[arg(long)]
         run: Option<PathBuf>,
     },
-    /// Print the public documents as JSON Lines (id, title, municipality, themes, body), the
-    /// input format of the peer engines in shared/peers.
+    /// Print the public documents as JSON Lines (id, title, municipality, comarca, themes,
+    /// kind, years, body, url): open data, and the input format of the peer engines in
+    /// shared/peers. Internal records are never exported.
     Export {
         #[arg(long, env = "XMESS_KB_CORPUS", default_value = "corpus")]
         corpus: PathBuf,
+        /// JSON Lines, one document per line (the only format, and the default).
+        #[arg(long, default_value_t = true)]
+        jsonl: bool,
     },
     /// Show how a text is analysed: the tokens of the exact and the stem fields, with offsets.
     Analyze {
@@ -172,7 +176,7 @@ pub fn run() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { corpus } => run_export(&corpus),
+        Command::Export { corpus, jsonl: _ } => run_export(&corpus),
         Command::Analyze { text } => {
             let text = text.join(" ");
             let mut out = std::io::stdout().lock();
@@ -227,8 +231,12 @@ fn run_export(dir: &Path) -> Result<ExitCode> {
             "id": d.id,
             "title": d.title,
             "municipality": d.municipalities,
+            "comarca": d.comarques,
             "themes": themes,
+            "kind": d.kind,
+            "years": d.years.map(|y| y.label()),
             "body": d.plain_body(),
+            "url": format!("/document/{}", d.id),
         });
         writeln!(out, "{line}")?;
     }

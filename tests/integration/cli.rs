@@ -164,3 +164,27 @@ fn every_subcommand_has_help() {
         assert!(text(&out.stdout).contains("Usage"), "{sub}");
     }
 }
+
+#[test]
+fn export_writes_public_documents_only_as_json_lines() {
+    let out = xmess(&["export", "--jsonl", "--corpus", path(&fixture("access"))]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let ids: Vec<&str> = lines.iter().filter_map(|d| d["id"].as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["vic-cooperativa-cures", "guia-cooperatives-habitatge"]
+    );
+    let vic = &lines[0];
+    assert_eq!(vic["municipality"][0], "Vic");
+    assert_eq!(vic["comarca"][0], "Osona");
+    assert_eq!(vic["kind"], "experiencia");
+    assert!(
+        vic["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("cooperativa"))
+    );
+}
