@@ -31,6 +31,11 @@ pub fn suggest(part: &Part, text: &str) -> Result<Option<String>> {
         }
         if let Some(better) = closest(part, word)? {
             out.push_str(&text[last..token.offset_from]);
+            // Keep an elided article as typed: «d'habitatje» → «d'habitatge».
+            let original = &text[token.offset_from..token.offset_to];
+            if let Some((i, c)) = original.char_indices().filter(|(_, c)| matches!(c, '\'' | '’')).last() {
+                out.push_str(&original[..i + c.len_utf8()]);
+            }
             out.push_str(&better);
             last = token.offset_to;
             changed = true;

@@ -43,6 +43,7 @@ pub const ROUTES: &[&str] = &[
     "/document/{id}",
     "/entrar",
     "/sortir",
+    "/accessibilitat",
     "/api/cerca",
     "/api/document/{id}",
     "/api/suggeriments",
@@ -138,6 +139,7 @@ pub fn app(state: AppState) -> Router {
         .route("/document/{id}", get(pages::document))
         .route("/entrar", get(login::form).post(login::submit))
         .route("/sortir", get(login::confirm_logout).post(login::logout))
+        .route("/accessibilitat", get(pages::accessibility))
         .route("/api/cerca", get(api::search))
         .route("/api/document/{id}", get(api::document))
         .route("/api/suggeriments", get(api::suggestions))

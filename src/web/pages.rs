@@ -608,6 +608,26 @@ pub fn domain_of(url: &str) -> String {
     host.strip_prefix("www.").unwrap_or(host).to_string()
 }
 
+#[derive(Template)]
+#[template(path = "accessibility.html")]
+pub struct AccessibilityPage {
+    pub footer: Footer,
+    pub q: String,
+    pub prepared: &'static str,
+}
+
+/// The accessibility statement (RD 1112/2018; model of Decision (EU) 2018/1523).
+pub async fn accessibility(viewer: Viewer) -> Result<Html<String>, WebError> {
+    Ok(Html(
+        AccessibilityPage {
+            footer: Footer::bare(viewer.audience),
+            q: String::new(),
+            prepared: "29 de novembre de 2026",
+        }
+        .render()?,
+    ))
+}
+
 pub async fn not_found() -> Response {
     WebError::NotFound.into_response()
 }

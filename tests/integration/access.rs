@@ -172,6 +172,7 @@ fn probes() -> Vec<(&'static str, Vec<Probe>)> {
             ],
         ),
         ("/sortir", vec![("GET", "/sortir", "")]),
+        ("/accessibilitat", vec![("GET", "/accessibilitat", "")]),
         (
             "/api/cerca",
             vec![

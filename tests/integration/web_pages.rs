@@ -11,9 +11,9 @@ async fn home_lists_every_theme_with_its_count() {
     assert_eq!(
         themes,
         vec![
-            "Cures 3",
-            "Habitatge cooperatiu 2",
-            "Moneda local i social 1"
+            "Cures 3 documents",
+            "Habitatge cooperatiu 2 documents",
+            "Moneda local i social 1 document"
         ]
     );
     let links = attrs(&html, ".theme-list a", "href");
