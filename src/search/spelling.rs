@@ -33,7 +33,11 @@ pub fn suggest(part: &Part, text: &str) -> Result<Option<String>> {
             out.push_str(&text[last..token.offset_from]);
             // Keep an elided article as typed: «d'habitatje» → «d'habitatge».
             let original = &text[token.offset_from..token.offset_to];
-            if let Some((i, c)) = original.char_indices().filter(|(_, c)| matches!(c, '\'' | '’')).last() {
+            if let Some((i, c)) = original
+                .char_indices()
+                .rev()
+                .find(|(_, c)| matches!(c, '\'' | '’'))
+            {
                 out.push_str(&original[..i + c.len_utf8()]);
             }
             out.push_str(&better);
