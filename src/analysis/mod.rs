@@ -12,7 +12,8 @@ mod stopwords;
 mod tokenizer;
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenizerManager,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, TextAnalyzerBuilder, Token,
+    Tokenizer, TokenizerManager,
 };
 
 pub use filters::stem;
@@ -27,32 +28,29 @@ pub const STEM: &str = "ca_stem_v1";
 /// Folded words without stop words, plural and gender removed: precise morphology.
 pub const LIGHT: &str = "ca_light_v1";
 
-fn exact_analyzer() -> TextAnalyzer {
+/// The steps every field shares: tokenizer, long-token guard, lower case, Catalan
+/// normaliser (apostrophes, `l·l`, elision), ASCII folding.
+fn folded() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(CatalanTokenizer)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(filters::catalan_normaliser())
         .filter(AsciiFoldingFilter)
-        .build()
+}
+
+fn exact_analyzer() -> TextAnalyzer {
+    folded().build()
 }
 
 fn stem_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(CatalanTokenizer)
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(filters::catalan_normaliser())
-        .filter(AsciiFoldingFilter)
+    folded()
         .filter(filters::stop_words())
         .filter(filters::catalan_stemmer())
         .build()
 }
 
 fn light_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(CatalanTokenizer)
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(filters::catalan_normaliser())
-        .filter(AsciiFoldingFilter)
+    folded()
         .filter(filters::stop_words())
         .filter(filters::light_stemmer())
         .build()

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::analysis;
 use crate::search::Audience;
-use crate::search::facets::FacetDictionary;
+use crate::search::facets::{FacetCache, FacetDictionary};
 use crate::search::synonyms::Synonyms;
 use crate::taxonomy::Themes;
 
@@ -71,6 +71,8 @@ pub struct Part {
     pub reader: IndexReader,
     pub fields: Fields,
     pub dictionary: FacetDictionary,
+    /// Facet values of every document, read once here rather than on every search.
+    pub facet_cache: std::sync::Arc<FacetCache>,
 }
 
 impl Part {
@@ -104,11 +106,13 @@ impl Part {
             .with_context(|| format!("missing {}; rebuild the index", path.display()))?;
         let dictionary: FacetDictionary = serde_json::from_str(&text)
             .with_context(|| format!("{} is not valid; rebuild the index", path.display()))?;
+        let facet_cache = std::sync::Arc::new(FacetCache::build(&reader.searcher(), &dictionary)?);
         Ok(Part {
             index,
             reader,
             fields,
             dictionary,
+            facet_cache,
         })
     }
 }

@@ -5,11 +5,13 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::corpus::Document;
 use crate::taxonomy::Visibility;
@@ -164,6 +166,124 @@ impl Sort {
     }
 }
 
+/// Fast-field names of the facets, in `FacetKind::ALL` order.
+pub fn facet_field_names() -> Vec<String> {
+    FacetKind::ALL
+        .iter()
+        .map(|k| format!("f_{}", k.param()))
+        .collect()
+}
+
+/// Where each facet's counters start in one flat counter array.
+fn bases(sizes: &[usize]) -> Vec<usize> {
+    let mut bases = Vec::with_capacity(sizes.len() + 1);
+    let mut at = 0;
+    bases.push(at);
+    for size in sizes {
+        at += size;
+        bases.push(at);
+    }
+    bases
+}
+
+/// The facet values and visibility of every document of one segment, read once when the
+/// index is opened. Counting then walks one contiguous slice per document instead of ten
+/// columnar multi-value lookups, which took half of the query time at 100,000 documents.
+#[derive(Debug)]
+pub struct SegmentFacets {
+    /// The values of document `d` are `values[starts[d]..starts[d + 1]]`.
+    starts: Vec<u32>,
+    /// Ordinals offset by their facet's base, so one counter array serves every facet.
+    values: Vec<u32>,
+    /// Visibility code per document; `u8::MAX` when missing (never visible).
+    visibility: Vec<u8>,
+    sizes: Vec<usize>,
+}
+
+impl SegmentFacets {
+    pub fn read(
+        reader: &SegmentReader,
+        facet_fields: &[String],
+        sizes: &[usize],
+    ) -> tantivy::Result<SegmentFacets> {
+        let fast = reader.fast_fields();
+        let columns = facet_fields
+            .iter()
+            .map(|name| fast.u64(name))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let visibility = fast.u64("visibility")?;
+        let bases = bases(sizes);
+        let max_doc = reader.max_doc();
+        let mut starts = Vec::with_capacity(max_doc as usize + 1);
+        let mut values = Vec::new();
+        let mut codes = Vec::with_capacity(max_doc as usize);
+        starts.push(0u32);
+        for doc in 0..max_doc {
+            for (facet, column) in columns.iter().enumerate() {
+                let size = sizes.get(facet).copied().unwrap_or(0);
+                for ord in column.values_for_doc(doc) {
+                    // Values the dictionary does not know are never counted.
+                    if (ord as usize) < size {
+                        values.push((bases[facet] + ord as usize) as u32);
+                    }
+                }
+            }
+            starts.push(values.len() as u32);
+            let code = visibility.first(doc).unwrap_or(u64::MAX);
+            codes.push(u8::try_from(code).unwrap_or(u8::MAX));
+        }
+        Ok(SegmentFacets {
+            starts,
+            values,
+            visibility: codes,
+            sizes: sizes.to_vec(),
+        })
+    }
+
+    fn values_of(&self, doc: DocId) -> &[u32] {
+        let d = doc as usize;
+        match (self.starts.get(d), self.starts.get(d + 1)) {
+            (Some(&from), Some(&to)) => &self.values[from as usize..to as usize],
+            _ => &[],
+        }
+    }
+
+    fn visibility(&self, doc: DocId) -> u64 {
+        self.visibility
+            .get(doc as usize)
+            .map_or(u64::MAX, |&c| u64::from(c))
+    }
+}
+
+/// `SegmentFacets` of every segment of an opened index.
+#[derive(Debug, Default)]
+pub struct FacetCache {
+    segments: HashMap<SegmentId, Arc<SegmentFacets>>,
+}
+
+impl FacetCache {
+    pub fn build(searcher: &Searcher, dictionary: &FacetDictionary) -> tantivy::Result<Self> {
+        let names = facet_field_names();
+        let sizes: Vec<usize> = FacetKind::ALL
+            .iter()
+            .map(|&k| dictionary.values(k).len())
+            .collect();
+        let mut segments = HashMap::new();
+        for reader in searcher.segment_readers() {
+            let facets = SegmentFacets::read(reader, &names, &sizes)?;
+            segments.insert(reader.segment_id(), Arc::new(facets));
+        }
+        Ok(FacetCache { segments })
+    }
+
+    fn get(&self, reader: &SegmentReader, sizes: &[usize]) -> Option<Arc<SegmentFacets>> {
+        self.segments
+            .get(&reader.segment_id())
+            .filter(|f| f.sizes == sizes && f.starts.len() == reader.max_doc() as usize + 1)
+            .cloned()
+    }
+}
+
 /// Top documents plus facet counts, honouring selections and the audience.
 pub struct FacetedCollector {
     /// Fast-field names of every facet, in `FacetKind::ALL` order.
@@ -175,6 +295,8 @@ pub struct FacetedCollector {
     pub sort: Sort,
     /// Highest visibility this audience may see (`Publica` = 0, `Interna` = 1).
     pub max_visibility: u64,
+    /// Facet values read when the index was opened; a segment missing from it is read now.
+    pub cache: Arc<FacetCache>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -213,15 +335,17 @@ pub struct FacetedFruit {
 
 pub struct FacetedSegmentCollector {
     segment: SegmentOrdinal,
-    columns: Vec<Column<u64>>,
-    visibility: Column<u64>,
+    facets: Arc<SegmentFacets>,
+    bases: Vec<usize>,
     recency: Option<Column<u64>>,
-    selections: Vec<(usize, Vec<u64>)>,
+    /// Selected values per facet index, offset like `SegmentFacets::values`, sorted.
+    selections: Vec<(usize, Vec<u32>)>,
     max_visibility: u64,
     top_n: usize,
     heap: BinaryHeap<std::cmp::Reverse<Candidate>>,
     total: usize,
-    counts: Vec<Vec<u64>>,
+    /// One counter per value of every facet (see `bases`).
+    counts: Vec<u64>,
 }
 
 impl Collector for FacetedCollector {
@@ -233,26 +357,44 @@ impl Collector for FacetedCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<FacetedSegmentCollector> {
-        let fast = reader.fast_fields();
-        let columns = self
-            .facet_fields
+        let facets = match self.cache.get(reader, &self.dictionary_sizes) {
+            Some(facets) => facets,
+            None => Arc::new(SegmentFacets::read(
+                reader,
+                &self.facet_fields,
+                &self.dictionary_sizes,
+            )?),
+        };
+        let bases = bases(&self.dictionary_sizes);
+        let selections = self
+            .selections
             .iter()
-            .map(|name| fast.u64(name))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+            .map(|(facet, ords)| {
+                let size = self.dictionary_sizes.get(*facet).copied().unwrap_or(0);
+                let base = bases.get(*facet).copied().unwrap_or(0);
+                let global: Vec<u32> = ords
+                    .iter()
+                    .filter(|&&o| (o as usize) < size)
+                    .map(|&o| (base + o as usize) as u32)
+                    .collect();
+                (*facet, global)
+            })
+            .collect();
+        let total_values = bases.last().copied().unwrap_or(0);
         Ok(FacetedSegmentCollector {
             segment,
-            columns,
-            visibility: fast.u64("visibility")?,
+            facets,
             recency: match self.sort {
-                Sort::Recents => Some(fast.u64("recency")?),
+                Sort::Recents => Some(reader.fast_fields().u64("recency")?),
                 Sort::Rellevancia => None,
             },
-            selections: self.selections.clone(),
+            bases,
+            selections,
             max_visibility: self.max_visibility,
             top_n: self.top_n,
             heap: BinaryHeap::with_capacity(self.top_n + 1),
             total: 0,
-            counts: self.dictionary_sizes.iter().map(|&n| vec![0; n]).collect(),
+            counts: vec![0; total_values],
         })
     }
 
@@ -281,30 +423,18 @@ impl Collector for FacetedCollector {
     }
 }
 
-impl FacetedSegmentCollector {
-    fn count(&mut self, facet: usize, doc: DocId) {
-        let (columns, counts) = (&self.columns, &mut self.counts);
-        for ord in columns[facet].values_for_doc(doc) {
-            if let Some(c) = counts[facet].get_mut(ord as usize) {
-                *c += 1;
-            }
-        }
-    }
-}
-
 impl SegmentCollector for FacetedSegmentCollector {
     type Fruit = FacetedFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         // The audience filter comes first: nothing below may see a document it rejects.
-        if self.visibility.first(doc).unwrap_or(u64::MAX) > self.max_visibility {
+        if self.facets.visibility(doc) > self.max_visibility {
             return;
         }
+        let values = self.facets.values_of(doc);
         let mut failed: Option<usize> = None;
         for (facet, selected) in &self.selections {
-            let hit = self.columns[*facet]
-                .values_for_doc(doc)
-                .any(|v| selected.binary_search(&v).is_ok());
+            let hit = values.iter().any(|v| selected.binary_search(v).is_ok());
             if !hit {
                 if failed.is_some() {
                     return;
@@ -314,12 +444,21 @@ impl SegmentCollector for FacetedSegmentCollector {
         }
         if let Some(facet) = failed {
             // Fails only its own facet: it counts for that facet's other values.
-            self.count(facet, doc);
+            let own = self.bases[facet]..self.bases[facet + 1];
+            for &v in values {
+                if own.contains(&(v as usize))
+                    && let Some(c) = self.counts.get_mut(v as usize)
+                {
+                    *c += 1;
+                }
+            }
             return;
         }
         self.total += 1;
-        for facet in 0..self.columns.len() {
-            self.count(facet, doc);
+        for &v in values {
+            if let Some(c) = self.counts.get_mut(v as usize) {
+                *c += 1;
+            }
         }
         if self.top_n == 0 {
             return;
@@ -347,9 +486,14 @@ impl SegmentCollector for FacetedSegmentCollector {
     fn harvest(self) -> FacetedFruit {
         let mut top: Vec<Candidate> = self.heap.into_iter().map(|r| r.0).collect();
         top.sort_by(|a, b| b.cmp(a));
+        let counts = self
+            .bases
+            .windows(2)
+            .map(|w| self.counts[w[0]..w[1]].to_vec())
+            .collect();
         FacetedFruit {
             total: self.total,
-            counts: self.counts,
+            counts,
             top,
         }
     }

@@ -178,10 +178,7 @@ impl Generation {
             selections.push((facet_index, ords));
         }
         let collector = FacetedCollector {
-            facet_fields: FacetKind::ALL
-                .iter()
-                .map(|k| format!("f_{}", k.param()))
-                .collect(),
+            facet_fields: facets::facet_field_names(),
             dictionary_sizes: FacetKind::ALL
                 .iter()
                 .map(|&k| part.dictionary.values(k).len())
@@ -190,6 +187,7 @@ impl Generation {
             top_n: offset.saturating_add(per_page).min(10_000),
             sort,
             max_visibility: request.audience.max_visibility(),
+            cache: part.facet_cache.clone(),
         };
         let searcher = part.reader.searcher();
         let fruit = match &text_query {

@@ -362,13 +362,7 @@ fn search_page(
             current: n == results.page,
         })
         .collect();
-    let hidden_filters: Vec<(&'static str, String)> = params
-        .filters
-        .iter()
-        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.param(), v.clone())))
-        .chain(params.year_from.map(|y| ("des", y.to_string())))
-        .chain(params.year_to.map(|y| ("fins", y.to_string())))
-        .collect();
+    let hidden_filters = params.hidden_inputs();
     let mut range_hidden: Vec<(&'static str, String)> = hidden_filters
         .iter()
         .filter(|(k, _)| *k != "des" && *k != "fins")
@@ -462,13 +456,7 @@ pub async fn facet_values(
             url: params.toggled(kind, &v.value).url(),
         })
         .collect();
-    let mut hidden: Vec<(&'static str, String)> = params
-        .filters
-        .iter()
-        .flat_map(|(k, vs)| vs.iter().map(move |v| (k.param(), v.clone())))
-        .chain(params.year_from.map(|y| ("des", y.to_string())))
-        .chain(params.year_to.map(|y| ("fins", y.to_string())))
-        .collect();
+    let mut hidden = params.hidden_inputs();
     if !params.q.is_empty() {
         hidden.push(("q", params.q.clone()));
     }

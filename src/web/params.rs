@@ -245,6 +245,16 @@ impl SearchParams {
         }
     }
 
+    /// Hidden form fields that carry these filters (and the year range) into a GET form.
+    pub fn hidden_inputs(&self) -> Vec<(&'static str, String)> {
+        self.filters
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k.param(), v.clone())))
+            .chain(self.year_from.map(|y| ("des", y.to_string())))
+            .chain(self.year_to.map(|y| ("fins", y.to_string())))
+            .collect()
+    }
+
     /// Same query and filters, first page (for exports and maps, which are not paged).
     pub fn first_page(&self) -> SearchParams {
         SearchParams {
