@@ -192,8 +192,7 @@ fn write_part(
     let index = Index::create_in_dir(dir, schema)?;
     analysis::register(index.tokenizers());
     let dictionary = FacetDictionary::build(documents.iter().copied(), year);
-    // Two indexing threads: analysis is most of the build, and the machine has two cores.
-    let mut writer: IndexWriter = index.writer_with_num_threads(2, 100_000_000)?;
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 100_000_000)?;
     let total = documents.len();
     for (done, document) in documents.iter().enumerate() {
         writer.add_document(to_tantivy(document, &fields, &dictionary, themes, year)?)?;

@@ -125,6 +125,8 @@ pub struct SearchPage {
     pub chips: Vec<Chip>,
     pub clear_url: String,
     pub sorts: Vec<SortLink>,
+    /// "Per pàgina: 10 · 20 · 50".
+    pub sizes: Vec<SortLink>,
     pub pages: Vec<PageLink>,
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
@@ -352,6 +354,22 @@ fn search_page(
         current: s == sort,
     })
     .collect();
+    let sizes = [10usize, 20, 50]
+        .into_iter()
+        .map(|n| SortLink {
+            label: match n {
+                10 => "10",
+                20 => "20",
+                _ => "50",
+            },
+            url: SearchParams {
+                per_page: Some(n),
+                ..params.first_page()
+            }
+            .url(),
+            current: n == results.per_page,
+        })
+        .collect();
     let last = results.pages.max(1);
     let from = results.page.saturating_sub(3).max(1);
     let to = (results.page + 3).min(last);
@@ -396,6 +414,7 @@ fn search_page(
         chips,
         clear_url: params.without_filters().url(),
         sorts,
+        sizes,
         pages,
         hidden_filters,
         range_hidden,

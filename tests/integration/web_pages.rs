@@ -60,6 +60,24 @@ async fn results_page_shows_count_hits_snippets_and_facets() {
 }
 
 #[tokio::test]
+async fn page_size_links_keep_the_search_and_restart_at_page_one() {
+    let html = get("/cerca?q=cures&tema=cures&per_pagina=1&pagina=2")
+        .await
+        .html();
+    let sizes = attrs(&html, "nav[aria-label='Resultats per pàgina'] a", "href");
+    assert_eq!(
+        sizes,
+        vec![
+            "/cerca?q=cures&tema=cures&per_pagina=10",
+            "/cerca?q=cures&tema=cures&per_pagina=20",
+            "/cerca?q=cures&tema=cures&per_pagina=50"
+        ]
+    );
+    let tiny = get("/cerca?q=cures&per_pagina=1").await.html();
+    assert_eq!(texts(&tiny, ".hit").len(), 1);
+}
+
+#[tokio::test]
 async fn facet_links_keep_the_other_selections() {
     let html = get("/cerca?q=cures&comarca=Bages").await.html();
     let links = attrs(&html, "#facet-tema ~ ul a", "href");
