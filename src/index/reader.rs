@@ -1,5 +1,6 @@
 //! Opens the published generation for searching.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
@@ -13,7 +14,7 @@ use super::{
 };
 use crate::analysis;
 use crate::search::Audience;
-use crate::search::facets::{FacetCache, FacetDictionary};
+use crate::search::facets::{FacetCache, FacetDictionary, FacetKind};
 use crate::search::synonyms::Synonyms;
 use crate::taxonomy::Themes;
 
@@ -40,6 +41,8 @@ pub struct Generation {
     pub themes: Themes,
     pub synonyms: Synonyms,
     pub info: BuildInfo,
+    /// Folded label of every facet value, for sorting facet lists.
+    pub facet_sort_keys: HashMap<FacetKind, HashMap<String, String>>,
 }
 
 /// The generation `CURRENT` points at, if any.
@@ -149,12 +152,17 @@ impl Generation {
         let themes = Themes::parse(&read(THEMES_COPY)?).map_err(|(_, m)| anyhow::Error::msg(m))?;
         let synonyms =
             Synonyms::parse(&read(SYNONYMS_COPY)?).map_err(|(_, m)| anyhow::Error::msg(m))?;
+        let facet_sort_keys = crate::search::facet_sort_keys(
+            &themes,
+            [&public.dictionary, &advisor.dictionary].into_iter(),
+        );
         Ok(Generation {
             public,
             advisor,
             themes,
             synonyms,
             info,
+            facet_sort_keys,
         })
     }
 }

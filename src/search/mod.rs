@@ -10,7 +10,8 @@ pub mod spelling;
 pub mod suggest;
 pub mod synonyms;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -22,8 +23,8 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 use crate::corpus::Document;
 use crate::gazetteer::SizeBand;
 use crate::index::{Generation, Part};
-use crate::taxonomy::{AbcCategory, DocKind, Visibility};
-use facets::{FacetKind, FacetedCollector, Sort, visibility_code};
+use crate::taxonomy::{AbcCategory, DocKind, Themes, Visibility};
+use facets::{FacetDictionary, FacetKind, FacetedCollector, Sort, visibility_code};
 
 /// Who is asking. The public never sees, counts or hears of an internal document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,7 +235,7 @@ impl Generation {
                     }
                 }
             }
-            sort_facet_values(kind, &mut values);
+            sort_facet_values(kind, &mut values, self.facet_sort_keys.get(&kind));
             facet_values.insert(kind, values);
         }
         Ok(SearchResults {
@@ -307,17 +308,45 @@ impl Generation {
 
     /// The label people see for a facet value.
     pub fn facet_label(&self, kind: FacetKind, value: &str) -> String {
-        let label = match kind {
-            FacetKind::Tema => self.themes.by_slug(value).map(|t| t.label.clone()),
-            FacetKind::Tipus => DocKind::from_slug(value).map(|k| k.label().to_string()),
-            FacetKind::Mida => SizeBand::from_slug(value).map(|b| b.label().to_string()),
-            FacetKind::Categoria => AbcCategory::from_slug(value).map(|c| c.label().to_string()),
-            FacetKind::Visibilitat => Visibility::from_slug(value).map(|v| v.label().to_string()),
-            _ => None,
-        };
-        label.unwrap_or_else(|| value.to_string())
+        facet_label(&self.themes, kind, value)
     }
+}
 
+/// The label people see for a facet value, given the generation's themes.
+pub fn facet_label(themes: &Themes, kind: FacetKind, value: &str) -> String {
+    let label = match kind {
+        FacetKind::Tema => themes.by_slug(value).map(|t| t.label.clone()),
+        FacetKind::Tipus => DocKind::from_slug(value).map(|k| k.label().to_string()),
+        FacetKind::Mida => SizeBand::from_slug(value).map(|b| b.label().to_string()),
+        FacetKind::Categoria => AbcCategory::from_slug(value).map(|c| c.label().to_string()),
+        FacetKind::Visibilitat => Visibility::from_slug(value).map(|v| v.label().to_string()),
+        _ => None,
+    };
+    label.unwrap_or_else(|| value.to_string())
+}
+
+/// Folded labels of every facet value of both parts, computed once per generation: sorting
+/// the long municipality list folded each label on every search.
+pub fn facet_sort_keys<'a>(
+    themes: &Themes,
+    dictionaries: impl Iterator<Item = &'a FacetDictionary>,
+) -> HashMap<FacetKind, HashMap<String, String>> {
+    let mut keys: HashMap<FacetKind, HashMap<String, String>> = HashMap::new();
+    for dictionary in dictionaries {
+        for &kind in FacetKind::ALL {
+            let of_kind = keys.entry(kind).or_default();
+            for value in dictionary.values(kind) {
+                if !of_kind.contains_key(value) {
+                    let key = crate::analysis::fold_key(&facet_label(themes, kind, value));
+                    of_kind.insert(value.clone(), key);
+                }
+            }
+        }
+    }
+    keys
+}
+
+impl Generation {
     /// Total documents this audience may see.
     pub fn visible_documents(&self, audience: Audience) -> usize {
         match audience {
@@ -336,16 +365,22 @@ pub(crate) fn load(part: &Part, searcher: &Searcher, address: DocAddress) -> Res
     Ok(serde_json::from_str(json)?)
 }
 
-fn sort_facet_values(kind: FacetKind, values: &mut [FacetValue]) {
+fn sort_facet_values(
+    kind: FacetKind,
+    values: &mut [FacetValue],
+    keys: Option<&HashMap<String, String>>,
+) {
     match kind {
         FacetKind::Any => values.sort_by(|a, b| b.value.cmp(&a.value)),
         FacetKind::Mida => values.sort_by_key(|v| SizeBand::from_slug(&v.value)),
-        // Count first, then label; the folded label is computed once per value.
+        // Count first, then the folded label (precomputed; folded here only for a selected
+        // value the generation does not know).
         _ => values.sort_by_cached_key(|v| {
-            (
-                std::cmp::Reverse(v.count),
-                crate::analysis::fold_key(&v.label),
-            )
+            let key = keys.and_then(|k| k.get(&v.value)).map_or_else(
+                || Cow::Owned(crate::analysis::fold_key(&v.label)),
+                |k| Cow::Borrowed(k.as_str()),
+            );
+            (std::cmp::Reverse(v.count), key)
         }),
     }
 }

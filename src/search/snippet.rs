@@ -13,25 +13,35 @@ pub fn matches(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
     if spec.exact.is_empty() && spec.stems.is_empty() && spec.lights.is_empty() {
         return Vec::new();
     }
-    let stems: HashMap<usize, String> = analysis::tokens(Analyzer::Stem, text)
-        .into_iter()
-        .map(|t| (t.offset_from, t.text))
-        .collect();
-    analysis::tokens(Analyzer::Exact, text)
-        .into_iter()
-        .filter(|t| {
-            spec.exact.contains(&t.text)
-                || spec.lights.contains(analysis::light_stem(&t.text).as_ref())
-                || stems
-                    .get(&t.offset_from)
-                    .is_some_and(|s| spec.stems.contains(s))
-                || spec.fuzzy.iter().any(|(w, d)| {
-                    t.text.len().abs_diff(w.len()) <= usize::from(*d)
-                        && edit_distance(&t.text, w) <= usize::from(*d)
-                })
+    let tokens = analysis::tokens(Analyzer::Exact, text);
+    // Words repeat within a text: each distinct word is judged once.
+    let mut judged: HashMap<&str, bool> = HashMap::new();
+    let mut ranges = Vec::new();
+    for t in &tokens {
+        let hit = *judged
+            .entry(t.text.as_str())
+            .or_insert_with(|| word_matches(&t.text, spec));
+        if hit {
+            ranges.push((t.offset_from, t.offset_to));
+        }
+    }
+    ranges
+}
+
+/// Whether one folded word matches the spec the way the query matched it.
+fn word_matches(word: &str, spec: &MatchSpec) -> bool {
+    spec.exact.contains(word)
+        || spec.lights.contains(analysis::light_stem(word).as_ref())
+        // What the stem field makes of this word (stop words have no stem), computed only
+        // for the words not matched already: stemming every word of ten bodies was half of
+        // a query's fixed cost.
+        || (!spec.stems.is_empty()
+            && !analysis::is_stop_word(word)
+            && spec.stems.contains(analysis::stem(word).as_ref()))
+        || spec.fuzzy.iter().any(|(w, d)| {
+            word.len().abs_diff(w.len()) <= usize::from(*d)
+                && edit_distance(word, w) <= usize::from(*d)
         })
-        .map(|t| (t.offset_from, t.offset_to))
-        .collect()
 }
 
 /// The whole text, escaped, with `<mark>` around matches (for titles).
@@ -62,12 +72,17 @@ fn best_window(text: &str, ranges: &[(usize, usize)], max_bytes: usize) -> (usiz
         return (0, text.len());
     }
     let mut best = (0usize, 0usize);
+    // Lower-cased once per match, not once per window that holds it.
+    let lowered: Vec<String> = ranges
+        .iter()
+        .map(|&(f, t)| text[f..t].to_lowercase())
+        .collect();
     for (i, &(from, _)) in ranges.iter().enumerate() {
         let limit = from + max_bytes;
         let mut distinct: Vec<&str> = Vec::new();
-        for &(f, t) in ranges[i..].iter().take_while(|&&(_, t)| t <= limit) {
-            let word = text[f..t].to_lowercase();
-            if !distinct.iter().any(|d| d.eq_ignore_ascii_case(&word)) {
+        let window = ranges[i..].iter().take_while(|&&(_, t)| t <= limit);
+        for (&(f, t), word) in window.zip(&lowered[i..]) {
+            if !distinct.iter().any(|d| d.eq_ignore_ascii_case(word)) {
                 distinct.push(&text[f..t]);
             }
         }
