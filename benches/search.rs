@@ -55,7 +55,7 @@ fn parse_and_build(bencher: divan::Bencher, q: &str) {
 fn snippet_of_a_body(bencher: divan::Bencher, q: &str) {
     let g = generation();
     let fields = &g.part(Audience::Public).fields;
-    let (_, spec) = query::build(&query::parse(q), fields, &g.synonyms);
+    let spec = query::build(&query::parse(q), fields, &g.synonyms).spec;
     let mut request = SearchRequest::new("", Audience::Public);
     request.per_page = 100;
     let body = g

@@ -137,7 +137,11 @@ impl Generation {
         // The public searches an index without internal documents; the collector's
         // audience filter below is a second, independent guard.
         let part = self.part(request.audience);
-        let (text_query, spec) = query::build(&parsed, &part.fields, &self.synonyms);
+        let query::Built {
+            query: text_query,
+            rescore,
+            spec,
+        } = query::build(&parsed, &part.fields, &self.synonyms);
         let sort = request.sort.unwrap_or(if text_query.is_some() {
             Sort::Rellevancia
         } else {
@@ -185,16 +189,29 @@ impl Generation {
                 .map(|&k| part.dictionary.values(k).len())
                 .collect(),
             selections,
-            top_n: offset.saturating_add(per_page).min(10_000),
+            top_n: {
+                let page_end = offset.saturating_add(per_page);
+                // Rescoring reorders a window of the best candidates, at least the page.
+                let window = if sort == Sort::Rellevancia && rescore.is_some() {
+                    page_end.max(RESCORE_WINDOW)
+                } else {
+                    page_end
+                };
+                window.min(10_000)
+            },
             sort,
             max_visibility: request.audience.max_visibility(),
             cache: part.facet_cache.clone(),
         };
         let searcher = part.reader.searcher();
-        let fruit = match &text_query {
+        let mut fruit = match &text_query {
             Some(q) => searcher.search(q.as_ref(), &collector)?,
             None => searcher.search(&AllQuery, &collector)?,
         };
+        if let Some(boosts) = rescore.filter(|_| sort == Sort::Rellevancia) {
+            rescore_top(&searcher, boosts.as_ref(), &mut fruit.top)?;
+            fruit.top.truncate(offset.saturating_add(per_page));
+        }
 
         let mut hits = Vec::new();
         for candidate in fruit.top.iter().skip(offset) {
@@ -354,6 +371,44 @@ impl Generation {
             Audience::Advisor => self.info.documents,
         }
     }
+}
+
+/// Candidates kept for rescoring: a page never starts beyond it in practice, and a document
+/// outside it would need boosts worth more than the whole gap to enter the first page.
+const RESCORE_WINDOW: usize = 200;
+
+/// Adds the scores of `boosts` to the candidates that match it, then sorts them again.
+fn rescore_top(
+    searcher: &Searcher,
+    boosts: &dyn tantivy::query::Query,
+    top: &mut [facets::Candidate],
+) -> Result<()> {
+    use tantivy::DocSet;
+    let weight = boosts.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+        searcher,
+    ))?;
+    top.sort_by_key(|c| (c.doc.segment_ord, c.doc.doc_id));
+    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for candidate in top.iter_mut() {
+        let segment = candidate.doc.segment_ord;
+        if current.as_ref().is_none_or(|(s, _)| *s != segment) {
+            let reader = searcher.segment_reader(segment);
+            current = Some((segment, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, scorer)) = current.as_mut() {
+            let target = candidate.doc.doc_id;
+            let at = if scorer.doc() >= target {
+                scorer.doc()
+            } else {
+                scorer.seek(target)
+            };
+            if at == target {
+                candidate.score += scorer.score();
+            }
+        }
+    }
+    top.sort_by(|a, b| b.cmp(a));
+    Ok(())
 }
 
 pub(crate) fn load(part: &Part, searcher: &Searcher, address: DocAddress) -> Result<Document> {

@@ -23,6 +23,8 @@ const LIGHT_BOOST: f32 = 2.0;
 const STEM_BOOST: f32 = 1.0;
 const FUZZY_BOOST: f32 = 0.5;
 const SYNONYM_BOOST: f32 = 2.5;
+/// Every word of a multi-word synonym, anywhere in the text (the phrase adds `SYNONYM_BOOST`).
+const SYNONYM_WORDS_BOOST: f32 = 1.0;
 const PHRASE_BOOST: f32 = 2.0;
 const PLACE_BOOST: f32 = 4.0;
 const ALL_WORDS_BOOST: f32 = 2.0;
@@ -144,13 +146,21 @@ pub struct MatchSpec {
     pub fuzzy: Vec<(String, u8)>,
 }
 
-/// The tantivy query and the highlight spec of a parsed query. `None` means "everything".
-pub fn build(
-    parsed: &ParsedQuery,
-    fields: &Fields,
-    synonyms: &Synonyms,
-) -> (Option<Box<dyn Query>>, MatchSpec) {
+/// A query ready to run.
+pub struct Built {
+    /// What matches and its first score; `None` means "everything".
+    pub query: Option<Box<dyn Query>>,
+    /// Boosts added to the best candidates only (phrase and coordination): they change the
+    /// order, never the set, and reading positions for every match was most of a query's
+    /// time on a large corpus.
+    pub rescore: Option<Box<dyn Query>>,
+    pub spec: MatchSpec,
+}
+
+/// The tantivy queries and the highlight spec of a parsed query.
+pub fn build(parsed: &ParsedQuery, fields: &Fields, synonyms: &Synonyms) -> Built {
     let mut spec = MatchSpec::default();
+    let mut rescore: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut per_word: Vec<Box<dyn Query>> = Vec::new();
@@ -197,7 +207,7 @@ pub fn build(
             .iter()
             .map(|q| (Occur::Must, q.box_clone()))
             .collect();
-        should.push((
+        rescore.push((
             Occur::Should,
             boosted(Box::new(BooleanQuery::new(all)), ALL_WORDS_BOOST),
         ));
@@ -212,24 +222,39 @@ pub fn build(
                 spec.exact.insert(exact.clone());
                 spec.lights.insert(light.clone());
             }
-            let query: Box<dyn Query> = match alternative.words.as_slice() {
-                [(_, exact, light)] => Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, term(fields.all_exact, exact)),
-                    (Occur::Should, term(fields.all_light, light)),
-                ])),
-                words => phrase_at(
-                    fields.all_light,
-                    words.iter().map(|(p, _, l)| (*p, l.as_str())),
-                    1,
-                ),
-            };
-            should.push((Occur::Should, boosted(query, SYNONYM_BOOST)));
+            match alternative.words.as_slice() {
+                [(_, exact, light)] => {
+                    let query = Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, term(fields.all_exact, exact)),
+                        (Occur::Should, term(fields.all_light, light)),
+                    ]));
+                    should.push((Occur::Should, boosted(query, SYNONYM_BOOST)));
+                }
+                words => {
+                    // Matching needs every word of the expression; the phrase itself, which
+                    // reads positions, only reorders the best candidates.
+                    let all = words
+                        .iter()
+                        .map(|(_, _, l)| (Occur::Must, term(fields.all_light, l)))
+                        .collect();
+                    should.push((
+                        Occur::Should,
+                        boosted(Box::new(BooleanQuery::new(all)), SYNONYM_WORDS_BOOST),
+                    ));
+                    let phrase = phrase_at(
+                        fields.all_light,
+                        words.iter().map(|(p, _, l)| (*p, l.as_str())),
+                        1,
+                    );
+                    rescore.push((Occur::Should, boosted(phrase, SYNONYM_BOOST)));
+                }
+            }
         }
     }
 
     if content.len() >= 2 {
         let first = content[0].position;
-        should.push((
+        rescore.push((
             Occur::Should,
             boosted(
                 phrase_at(
@@ -262,7 +287,11 @@ pub fn build(
     }
 
     if should.is_empty() && must.is_empty() {
-        return (None, spec);
+        return Built {
+            query: None,
+            rescore: None,
+            spec,
+        };
     }
     let mut clauses = must;
     if !should.is_empty() {
@@ -276,7 +305,12 @@ pub fn build(
     for word in &parsed.excluded {
         clauses.push((Occur::MustNot, term(fields.all_exact, word)));
     }
-    (Some(Box::new(BooleanQuery::new(clauses))), spec)
+    Built {
+        query: Some(Box::new(BooleanQuery::new(clauses))),
+        rescore: (!rescore.is_empty())
+            .then(|| Box::new(BooleanQuery::new(rescore)) as Box<dyn Query>),
+        spec,
+    }
 }
 
 /// Folded names of municipalities and comarques found as runs of query words.

@@ -72,19 +72,24 @@ impl Synonyms {
         let file: File = parse_toml(text, "sinònims no vàlids")?;
         let mut groups = Vec::new();
         for (i, g) in file.grup.iter().enumerate() {
-            let terms: Vec<Expression> = g
-                .termes
-                .iter()
-                .map(|t| Expression::parse(t))
-                .filter(|e| !e.words.is_empty())
-                .collect();
-            if terms.len() < 2 {
+            let mut terms: Vec<Expression> = Vec::new();
+            for e in g.termes.iter().map(|t| Expression::parse(t)) {
+                // Spellings that analyse alike (with and without accents) are one expression.
+                if !e.words.is_empty() && !terms.iter().any(|t| t.stems().eq(e.stems())) {
+                    terms.push(e);
+                }
+            }
+            if g.termes.iter().filter(|t| !t.trim().is_empty()).count() < 2 {
                 return Err((
                     line_of_group(text, i),
                     "cada [[grup]] necessita almenys dos termes a «termes»".into(),
                 ));
             }
-            groups.push(terms);
+            // A group whose terms all analyse alike (singular and plural) adds nothing: the
+            // light stem already joins them.
+            if terms.len() >= 2 {
+                groups.push(terms);
+            }
         }
         Ok(Synonyms { groups })
     }
@@ -188,6 +193,15 @@ mod tests {
         let m = s.find(&stems("cooperatives d’habitatges a Barcelona"));
         assert_eq!(m.len(), 1, "{m:?}");
         assert_eq!(m[0].alternatives[0].words[0].1, "cessio");
+    }
+
+    #[test]
+    fn spellings_that_analyse_alike_are_one_expression() {
+        let s = Synonyms::parse(
+            "[[grup]]\ntermes = [\"ESS\", \"economia social i solidària\", \"economia social i solidaria\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(s.find(&stems("ESS"))[0].alternatives.len(), 1);
     }
 
     #[test]
