@@ -3,24 +3,21 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
 import { By, Key } from "selenium-webdriver";
-import { ADVISOR_TOKEN, axe, newDriver, root, screenshot, startServer } from "./support.mjs";
+import { ADVISOR_TOKEN, axe, screenshot, startAll } from "./support.mjs";
 
 let site;
 let access;
 let driver;
+let all;
 
 before(async () => {
-  site = await startServer(path.join(root, "corpus"));
-  access = await startServer(path.join(root, "tests", "fixtures", "access", "corpus"));
-  driver = await newDriver(1280, 900);
+  all = await startAll();
+  ({ site, access, driver } = all);
 });
 
 after(async () => {
-  await driver?.quit();
-  await site?.stop();
-  await access?.stop();
+  await all?.stop();
 });
 
 const pages = [

@@ -79,3 +79,20 @@ export async function location(driver) {
   const u = new URL(await driver.getCurrentUrl());
   return decodeURIComponent(u.pathname + u.search);
 }
+
+/** The two servers every test file uses (real corpus; access fixture) and one browser. */
+export async function startAll() {
+  const site = await startServer(path.join(root, "corpus"));
+  const access = await startServer(path.join(root, "tests", "fixtures", "access", "corpus"));
+  const driver = await newDriver(1280, 900);
+  return {
+    site,
+    access,
+    driver,
+    stop: async () => {
+      await driver.quit();
+      await site.stop();
+      await access.stop();
+    },
+  };
+}
