@@ -47,7 +47,14 @@ fn main() {
 fn parse_and_build(bencher: divan::Bencher, q: &str) {
     let g = generation();
     let fields = &g.part(Audience::Public).fields;
-    bencher.bench(|| query::build(&query::parse(divan::black_box(q)), fields, &g.synonyms));
+    bencher.bench(|| {
+        query::build(
+            &query::parse(divan::black_box(q)),
+            fields,
+            &g.synonyms,
+            &|_| false,
+        )
+    });
 }
 
 /// Highlighted snippet of the longest public body for a query.
@@ -55,7 +62,7 @@ fn parse_and_build(bencher: divan::Bencher, q: &str) {
 fn snippet_of_a_body(bencher: divan::Bencher, q: &str) {
     let g = generation();
     let fields = &g.part(Audience::Public).fields;
-    let spec = query::build(&query::parse(q), fields, &g.synonyms).spec;
+    let spec = query::build(&query::parse(q), fields, &g.synonyms, &|_| false).spec;
     let mut request = SearchRequest::new("", Audience::Public);
     request.per_page = 100;
     let body = g

@@ -141,7 +141,10 @@ impl Generation {
             query: text_query,
             rescore,
             spec,
-        } = query::build(&parsed, &part.fields, &self.synonyms);
+        } = query::build(&parsed, &part.fields, &self.synonyms, &|word| {
+            let term = Term::from_field_text(part.fields.all_exact, word);
+            part.reader.searcher().doc_freq(&term).is_ok_and(|n| n > 0)
+        });
         let sort = request.sort.unwrap_or(if text_query.is_some() {
             Sort::Rellevancia
         } else {

@@ -158,7 +158,15 @@ pub struct Built {
 }
 
 /// The tantivy queries and the highlight spec of a parsed query.
-pub fn build(parsed: &ParsedQuery, fields: &Fields, synonyms: &Synonyms) -> Built {
+///
+/// `indexed` says whether a folded word is in the exact field: a word the index holds is
+/// taken as typed, and only unknown words get typo expansion.
+pub fn build(
+    parsed: &ParsedQuery,
+    fields: &Fields,
+    synonyms: &Synonyms,
+    indexed: &dyn Fn(&str) -> bool,
+) -> Built {
     let mut spec = MatchSpec::default();
     let mut rescore: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -179,7 +187,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, synonyms: &Synonyms) -> Buil
             boosted(term(fields.all_stem, stem), STEM_BOOST),
         ];
         let distance = fuzzy_distance(&word.exact);
-        if distance > 0 {
+        if distance > 0 && !indexed(&word.exact) {
             let fuzzy = FuzzyTermQuery::new(
                 Term::from_field_text(fields.all_exact, &word.exact),
                 distance,
@@ -422,6 +430,19 @@ mod tests {
         let p = parse("economia de les cures");
         let stems: Vec<_> = p.words.iter().map(|w| w.stem.is_some()).collect();
         assert_eq!(stems, vec![true, false, false, true]);
+    }
+
+    #[test]
+    fn only_words_the_index_lacks_get_typo_expansion() {
+        let (_, fields) = crate::index::schema::build();
+        let parsed = parse("cooperatiwa habitatge");
+        let synonyms = Synonyms::default();
+        let indexed = |w: &str| w != "cooperatiwa";
+        let spec = build(&parsed, &fields, &synonyms, &indexed).spec;
+        let fuzzy: Vec<&str> = spec.fuzzy.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(fuzzy, vec!["cooperatiwa"]);
+        let none = build(&parsed, &fields, &synonyms, &|_| true).spec;
+        assert!(none.fuzzy.is_empty());
     }
 
     #[test]
