@@ -157,7 +157,10 @@ fn write_generation(
         .collect();
     let all: Vec<&Document> = corpus.documents.iter().collect();
     write_part(PUBLIC_PART, dir, &public, &corpus.themes, year, progress)?;
-    write_part(ADVISOR_PART, dir, &all, &corpus.themes, year, progress)?;
+    // Without internal documents the advisors' index would be a copy of the public one.
+    if all.len() > public.len() {
+        write_part(ADVISOR_PART, dir, &all, &corpus.themes, year, progress)?;
+    }
     let info = BuildInfo {
         generation: name.to_string(),
         documents: corpus.documents.len(),

@@ -37,7 +37,8 @@ pub struct BuildInfo {
 /// files the public searches, not even the term statistics that shape scores.
 pub struct Generation {
     public: Part,
-    advisor: Part,
+    /// `None` when the corpus has no internal document: advisors then search `public`.
+    advisor: Option<Part>,
     pub themes: Themes,
     pub synonyms: Synonyms,
     pub info: BuildInfo,
@@ -125,7 +126,7 @@ impl Generation {
     pub fn part(&self, audience: Audience) -> &Part {
         match audience {
             Audience::Public => &self.public,
-            Audience::Advisor => &self.advisor,
+            Audience::Advisor => self.advisor.as_ref().unwrap_or(&self.public),
         }
     }
 
@@ -143,18 +144,28 @@ impl Generation {
     /// Opens one generation directory.
     pub fn open(dir: &Path) -> Result<Generation> {
         let public = Part::open(&dir.join(PUBLIC_PART))?;
-        let advisor = Part::open(&dir.join(ADVISOR_PART))?;
         let read = |name: &str| {
             fs::read_to_string(dir.join(name))
                 .with_context(|| format!("missing {} in {}", name, dir.display()))
         };
         let info: BuildInfo = serde_json::from_str(&read(INFO_FILE)?)?;
+        let advisor_dir = dir.join(ADVISOR_PART);
+        let advisor = if advisor_dir.is_dir() {
+            Some(Part::open(&advisor_dir)?)
+        } else if info.documents == info.public_documents {
+            None
+        } else {
+            bail!(
+                "{} is missing although the generation holds internal documents; rebuild it with `xmess-kb index`",
+                advisor_dir.display()
+            );
+        };
         let themes = Themes::parse(&read(THEMES_COPY)?).map_err(|(_, m)| anyhow::Error::msg(m))?;
         let synonyms =
             Synonyms::parse(&read(SYNONYMS_COPY)?).map_err(|(_, m)| anyhow::Error::msg(m))?;
         let facet_sort_keys = crate::search::facet_sort_keys(
             &themes,
-            [&public.dictionary, &advisor.dictionary].into_iter(),
+            std::iter::once(&public.dictionary).chain(advisor.as_ref().map(|a| &a.dictionary)),
         );
         Ok(Generation {
             public,

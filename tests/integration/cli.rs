@@ -188,3 +188,28 @@ fn export_writes_public_documents_only_as_json_lines() {
             .is_some_and(|b| b.contains("cooperativa"))
     );
 }
+
+#[test]
+fn the_advisors_index_is_built_only_when_there_are_internal_records() {
+    use xmess_kb::index::Generation;
+    use xmess_kb::search::{Audience, SearchRequest};
+    for (corpus, internal) in [("basic", false), ("access", true)] {
+        let index = build_index(&fixture(corpus));
+        let name = fs::read_to_string(index.path().join("CURRENT")).expect("published");
+        let generation_dir = index.path().join(name.trim());
+        assert!(generation_dir.join("public").is_dir());
+        assert_eq!(
+            generation_dir.join("advisor").is_dir(),
+            internal,
+            "{corpus}"
+        );
+        let g = Generation::open_current(index.path()).expect("opens");
+        let all = |audience| {
+            g.search(&SearchRequest::new("", audience))
+                .expect("search")
+                .total
+        };
+        assert_eq!(all(Audience::Advisor), g.info.documents, "{corpus}");
+        assert_eq!(all(Audience::Public), g.info.public_documents, "{corpus}");
+    }
+}
