@@ -80,6 +80,29 @@ pub struct Part {
 }
 
 impl Part {
+    /// Calls `f` with every word of the exact field that starts with `prefix` and its
+    /// document frequency, once per segment (callers sum across segments).
+    pub fn for_each_exact_word(&self, prefix: &str, mut f: impl FnMut(&str, u64)) -> Result<()> {
+        // Every UTF-8 string that starts with `prefix` sorts below `prefix` + 0xFF.
+        let mut upper = prefix.as_bytes().to_vec();
+        upper.push(0xff);
+        for segment in self.reader.searcher().segment_readers() {
+            let inverted = segment.inverted_index(self.fields.all_exact)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .lt(&upper)
+                .into_stream()?;
+            while stream.advance() {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    f(word, u64::from(stream.value().doc_freq));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn open(dir: &Path) -> Result<Part> {
         let index = Index::open_in_dir(dir)
             .with_context(|| format!("cannot open the index in {}", dir.display()))?;

@@ -137,13 +137,16 @@ impl Generation {
         // The public searches an index without internal documents; the collector's
         // audience filter below is a second, independent guard.
         let part = self.part(request.audience);
+        // One searcher for the whole request: the query's vocabulary checks and the
+        // collection see the same segments.
+        let searcher = part.reader.searcher();
         let query::Built {
             query: text_query,
             rescore,
             spec,
         } = query::build(&parsed, &part.fields, &self.synonyms, &|word| {
             let term = Term::from_field_text(part.fields.all_exact, word);
-            part.reader.searcher().doc_freq(&term).is_ok_and(|n| n > 0)
+            searcher.doc_freq(&term).is_ok_and(|n| n > 0)
         });
         let sort = request.sort.unwrap_or(if text_query.is_some() {
             Sort::Rellevancia
@@ -206,7 +209,6 @@ impl Generation {
             max_visibility: request.audience.max_visibility(),
             cache: part.facet_cache.clone(),
         };
-        let searcher = part.reader.searcher();
         let mut fruit = match &text_query {
             Some(q) => searcher.search(q.as_ref(), &collector)?,
             None => searcher.search(&AllQuery, &collector)?,

@@ -60,36 +60,17 @@ fn closest(part: &Part, word: &str) -> Result<Option<String>> {
         return Ok(None);
     };
     let budget = if word.chars().count() <= 6 { 1 } else { 2 };
-    let mut lower = [0u8; 4];
-    let lower = first.encode_utf8(&mut lower).as_bytes().to_vec();
-    let mut upper = lower.clone();
-    if let Some(last) = upper.last_mut() {
-        *last = last.saturating_add(1);
-    }
     let mut best: HashMap<String, (usize, u64)> = HashMap::new();
-    for segment in part.reader.searcher().segment_readers() {
-        let inverted = segment.inverted_index(part.fields.all_exact)?;
-        let mut stream = inverted
-            .terms()
-            .range()
-            .ge(&lower)
-            .lt(&upper)
-            .into_stream()?;
-        while stream.advance() {
-            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            if candidate.len().abs_diff(word.len()) > budget {
-                continue;
-            }
-            let distance = edit_distance(word, candidate);
-            if distance == 0 || distance > budget {
-                continue;
-            }
-            let entry = best.entry(candidate.to_string()).or_insert((distance, 0));
-            entry.1 += u64::from(stream.value().doc_freq);
+    part.for_each_exact_word(first.encode_utf8(&mut [0u8; 4]), |candidate, doc_freq| {
+        if candidate.len().abs_diff(word.len()) > budget {
+            return;
         }
-    }
+        let distance = edit_distance(word, candidate);
+        if distance == 0 || distance > budget {
+            return;
+        }
+        best.entry(candidate.to_string()).or_insert((distance, 0)).1 += doc_freq;
+    })?;
     Ok(best
         .into_iter()
         .min_by(|a, b| {

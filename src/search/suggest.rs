@@ -95,26 +95,12 @@ fn completions(part: &Part, prefix: &str) -> Result<Vec<String>> {
     if prefix.chars().count() < 2 {
         return Ok(Vec::new());
     }
-    let mut upper = prefix.as_bytes().to_vec();
-    upper.push(0xff);
     let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    for segment in part.reader.searcher().segment_readers() {
-        let inverted = segment.inverted_index(part.fields.all_exact)?;
-        let mut stream = inverted
-            .terms()
-            .range()
-            .ge(prefix.as_bytes())
-            .lt(&upper)
-            .into_stream()?;
-        while stream.advance() {
-            if let Ok(word) = std::str::from_utf8(stream.key())
-                && word != prefix
-                && !analysis::is_stop_word(word)
-            {
-                *found.entry(word.to_string()).or_default() += u64::from(stream.value().doc_freq);
-            }
+    part.for_each_exact_word(prefix, |word, doc_freq| {
+        if word != prefix && !analysis::is_stop_word(word) {
+            *found.entry(word.to_string()).or_default() += doc_freq;
         }
-    }
+    })?;
     let mut words: Vec<(String, u64)> = found.into_iter().collect();
     words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok(words.into_iter().map(|(w, _)| w).collect())

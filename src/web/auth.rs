@@ -267,8 +267,8 @@ pub fn session_clear_cookie(secure: bool) -> String {
 }
 
 /// Whether the request came over HTTPS (directly or through a proxy that says so).
-pub fn is_https(parts: &axum::http::HeaderMap) -> bool {
-    parts
+pub fn is_https(headers: &axum::http::HeaderMap) -> bool {
+    headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("https"))

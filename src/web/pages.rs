@@ -193,26 +193,34 @@ fn trail(generation: &Generation, raw: Option<&str>, audience: Audience) -> Opti
         .and_then(|(_, v)| v.parse().ok())
         .filter(|p| (1..=10_000).contains(p))?;
     let params = SearchParams::parse(Some(raw)).ok()?.first_page();
-    let at = |rank: usize| -> Option<String> {
+    // The document at `rank` of the search, with the search's total.
+    let at = |rank: usize| -> Option<(Option<String>, usize)> {
         let mut request = params.request(audience);
         request.per_page = 1;
         request.page = rank;
-        let hit = generation.search(&request).ok()?.hits.into_iter().next()?;
-        Some(document_url(&hit.id, &params, rank))
+        let results = generation.search(&request).ok()?;
+        let url = results
+            .hits
+            .first()
+            .map(|hit| document_url(&hit.id, &params, rank));
+        Some((url, results.total))
     };
-    let mut request = params.request(audience);
-    request.per_page = 1;
-    let total = generation.search(&request).ok()?.total;
+    let (next_url, total) = at(position + 1)?;
     if position > total {
         return None;
     }
+    let prev_url = if position > 1 {
+        at(position - 1)?.0
+    } else {
+        None
+    };
     let per_page = params.per_page.unwrap_or(crate::search::DEFAULT_PER_PAGE);
     Some(Trail {
         position,
         total,
         back_url: params.with_page(position.div_ceil(per_page)).url(),
-        prev_url: (position > 1).then(|| at(position - 1)).flatten(),
-        next_url: (position < total).then(|| at(position + 1)).flatten(),
+        prev_url,
+        next_url,
     })
 }
 
