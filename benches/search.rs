@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use xmess_kb::index::{BuildOptions, Generation};
+use xmess_kb::search::vocabulary::IndexVocabulary;
 use xmess_kb::search::{Audience, SearchRequest, query, snippet};
 
 /// One query of each kind of the dev set.
@@ -46,13 +47,18 @@ fn main() {
 #[divan::bench(args = QUERIES)]
 fn parse_and_build(bencher: divan::Bencher, q: &str) {
     let g = generation();
-    let fields = &g.part(Audience::Public).fields;
+    let part = g.part(Audience::Public);
+    let searcher = part.reader.searcher();
+    let vocabulary = IndexVocabulary {
+        searcher: &searcher,
+        field: part.fields.all_exact,
+    };
     bencher.bench(|| {
         query::build(
             &query::parse(divan::black_box(q)),
-            fields,
+            &part.fields,
             &g.synonyms,
-            &|_| false,
+            &vocabulary,
         )
     });
 }
@@ -61,8 +67,13 @@ fn parse_and_build(bencher: divan::Bencher, q: &str) {
 #[divan::bench(args = QUERIES)]
 fn snippet_of_a_body(bencher: divan::Bencher, q: &str) {
     let g = generation();
-    let fields = &g.part(Audience::Public).fields;
-    let spec = query::build(&query::parse(q), fields, &g.synonyms, &|_| false).spec;
+    let part = g.part(Audience::Public);
+    let searcher = part.reader.searcher();
+    let vocabulary = IndexVocabulary {
+        searcher: &searcher,
+        field: part.fields.all_exact,
+    };
+    let spec = query::build(&query::parse(q), &part.fields, &g.synonyms, &vocabulary).spec;
     let mut request = SearchRequest::new("", Audience::Public);
     request.per_page = 100;
     let body = g

@@ -54,6 +54,10 @@ struct Args {
     /// Profiling: repeat the full mode for this many seconds, print nothing else.
     #[arg(long)]
     seconds: Option<f64>,
+    /// Also compare each query's first page with the one a rescoring window of this size
+    /// gives (a far larger window approaches rescoring every match).
+    #[arg(long)]
+    agreement: Option<usize>,
 }
 
 /// Nearest-rank percentile, as the peers' harness computes it.
@@ -197,7 +201,45 @@ fn main() -> Result<()> {
             .find(|(id, _)| id == qid)
             .map_or("", |(_, q)| q.as_str())
     };
+    // First pages beside a larger rescoring window's.
+    let agreement = match args.agreement {
+        Some(window) => {
+            let (mut same, mut overlap) = (0usize, 0usize);
+            let mut differing = Vec::new();
+            for (qid, q) in &queries {
+                let ids = |r: &SearchRequest| -> Result<Vec<String>> {
+                    Ok(generation
+                        .search(r)?
+                        .hits
+                        .into_iter()
+                        .map(|h| h.id)
+                        .collect())
+                };
+                let ours = ids(&request(q))?;
+                let mut wide = request(q);
+                wide.rescore_window = window;
+                let theirs = ids(&wide)?;
+                overlap += ours.iter().filter(|id| theirs.contains(id)).count();
+                if ours == theirs {
+                    same += 1;
+                } else {
+                    differing.push(qid.clone());
+                }
+            }
+            json!({
+                "window": SearchRequest::new("", Audience::Public).rescore_window,
+                "against": window,
+                "same_page": same,
+                "queries": queries.len(),
+                "overlap_at_page": overlap as f64 / (queries.len() * args.per_page) as f64,
+                "differing": differing,
+            })
+        }
+        None => serde_json::Value::Null,
+    };
+
     let out = json!({
+        "agreement": agreement,
         "documents": generation.visible_documents(Audience::Public),
         "segments": searcher.segment_readers().len(),
         "queries": queries.len(),

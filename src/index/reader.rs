@@ -14,7 +14,8 @@ use super::{
 };
 use crate::analysis;
 use crate::search::Audience;
-use crate::search::facets::{FacetCache, FacetDictionary, FacetKind};
+use crate::search::facet_counts::FacetCache;
+use crate::search::facets::{FacetDictionary, FacetKind};
 use crate::search::synonyms::Synonyms;
 use crate::taxonomy::Themes;
 

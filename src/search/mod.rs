@@ -2,6 +2,9 @@
 //! filter. Every entry point takes an [`Audience`]; internal documents are filtered inside
 //! the collector and the lookups here, so no caller can forget it.
 
+mod docbits;
+mod execute;
+pub mod facet_counts;
 pub mod facets;
 pub mod query;
 pub mod related;
@@ -9,6 +12,7 @@ pub mod snippet;
 pub mod spelling;
 pub mod suggest;
 pub mod synonyms;
+pub mod vocabulary;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -16,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{AllQuery, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
@@ -24,7 +28,8 @@ use crate::corpus::Document;
 use crate::gazetteer::SizeBand;
 use crate::index::{Generation, Part};
 use crate::taxonomy::{AbcCategory, DocKind, Themes, Visibility};
-use facets::{FacetDictionary, FacetKind, FacetedCollector, Sort, visibility_code};
+use facet_counts::Counting;
+use facets::{FacetDictionary, FacetKind, Sort, visibility_code};
 
 /// Who is asking. The public never sees, counts or hears of an internal document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +66,9 @@ pub struct SearchRequest {
     pub audience: Audience,
     /// Years from–to, both included: documents active in any year of the range.
     pub years: Option<(u16, u16)>,
+    /// Best candidates of the ranking that the phrase and coordination boosts reorder:
+    /// larger comes closer to rescoring every match, and costs more.
+    pub rescore_window: usize,
 }
 
 impl SearchRequest {
@@ -73,6 +81,7 @@ impl SearchRequest {
             per_page: DEFAULT_PER_PAGE,
             audience,
             years: None,
+            rescore_window: RESCORE_WINDOW,
         }
     }
 }
@@ -140,15 +149,12 @@ impl Generation {
         // One searcher for the whole request: the query's vocabulary checks and the
         // collection see the same segments.
         let searcher = part.reader.searcher();
-        let query::Built {
-            query: text_query,
-            rescore,
-            spec,
-        } = query::build(&parsed, &part.fields, &self.synonyms, &|word| {
-            let term = Term::from_field_text(part.fields.all_exact, word);
-            searcher.doc_freq(&term).is_ok_and(|n| n > 0)
-        });
-        let sort = request.sort.unwrap_or(if text_query.is_some() {
+        let vocabulary = vocabulary::IndexVocabulary {
+            searcher: &searcher,
+            field: part.fields.all_exact,
+        };
+        let built = query::build(&parsed, &part.fields, &self.synonyms, &vocabulary);
+        let sort = request.sort.unwrap_or(if !built.matches_everything() {
             Sort::Rellevancia
         } else {
             Sort::Recents
@@ -188,38 +194,38 @@ impl Generation {
             ords.dedup();
             selections.push((facet_index, ords));
         }
-        let collector = FacetedCollector {
-            facet_fields: facets::facet_field_names(),
-            dictionary_sizes: FacetKind::ALL
-                .iter()
-                .map(|&k| part.dictionary.values(k).len())
-                .collect(),
+        let sizes = facet_counts::sizes(&part.dictionary);
+        let counted = FacetKind::ALL
+            .iter()
+            .map(|k| k.offered_to(request.audience))
+            .collect();
+        let counting = Counting::new(
+            &sizes,
             selections,
-            top_n: {
-                let page_end = offset.saturating_add(per_page);
-                // Rescoring reorders a window of the best candidates, at least the page.
-                let window = if sort == Sort::Rellevancia && rescore.is_some() {
-                    page_end.max(RESCORE_WINDOW)
-                } else {
-                    page_end
-                };
-                window.min(10_000)
-            },
+            request.audience.max_visibility(),
+            counted,
+        );
+        let page_end = offset.saturating_add(per_page);
+        // Scoring reorders a window of the best candidates, at least the page.
+        let window = if sort == Sort::Rellevancia && !built.matches_everything() {
+            page_end.max(request.rescore_window)
+        } else {
+            page_end
+        };
+        let plan = execute::Plan {
+            built: &built,
             sort,
-            max_visibility: request.audience.max_visibility(),
-            cache: part.facet_cache.clone(),
+            window: window.min(10_000),
         };
-        let mut fruit = match &text_query {
-            Some(q) => searcher.search(q.as_ref(), &collector)?,
-            None => searcher.search(&AllQuery, &collector)?,
-        };
-        if let Some(boosts) = rescore.filter(|_| sort == Sort::Rellevancia) {
-            rescore_top(&searcher, boosts.as_ref(), &mut fruit.top)?;
-            fruit.top.truncate(offset.saturating_add(per_page));
-        }
+        let outcome = execute::run(&searcher, &part.facet_cache, &sizes, counting, &plan)?;
+        let spec = built.spec;
+        let total = outcome.counting.total;
+        let counts = outcome.counting.counts();
+        let mut fruit_top = outcome.top;
+        fruit_top.truncate(page_end);
 
         let mut hits = Vec::new();
-        for candidate in fruit.top.iter().skip(offset) {
+        for candidate in fruit_top.iter().skip(offset) {
             let doc = load(part, &searcher, candidate.doc)?;
             hits.push(self.hit(&doc, &spec, candidate.score));
         }
@@ -235,7 +241,7 @@ impl Generation {
                 .dictionary
                 .values(kind)
                 .iter()
-                .zip(&fruit.counts[facet_index])
+                .zip(&counts[facet_index])
                 .filter(|&(v, &count)| count > 0 || is_selected(v))
                 .map(|(v, &count)| FacetValue {
                     value: v.clone(),
@@ -263,10 +269,10 @@ impl Generation {
         Ok(SearchResults {
             generation: self.info.generation.clone(),
             query: request.query.clone(),
-            total: fruit.total,
+            total,
             page,
             per_page,
-            pages: fruit.total.div_ceil(per_page),
+            pages: total.div_ceil(per_page),
             sort,
             hits,
             facets: facet_values,
@@ -378,43 +384,10 @@ impl Generation {
     }
 }
 
-/// Candidates kept for rescoring: a page never starts beyond it in practice, and a document
-/// outside it would need boosts worth more than the whole gap to enter the first page.
-const RESCORE_WINDOW: usize = 200;
-
-/// Adds the scores of `boosts` to the candidates that match it, then sorts them again.
-fn rescore_top(
-    searcher: &Searcher,
-    boosts: &dyn tantivy::query::Query,
-    top: &mut [facets::Candidate],
-) -> Result<()> {
-    use tantivy::DocSet;
-    let weight = boosts.weight(tantivy::query::EnableScoring::enabled_from_searcher(
-        searcher,
-    ))?;
-    top.sort_by_key(|c| (c.doc.segment_ord, c.doc.doc_id));
-    let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
-    for candidate in top.iter_mut() {
-        let segment = candidate.doc.segment_ord;
-        if current.as_ref().is_none_or(|(s, _)| *s != segment) {
-            let reader = searcher.segment_reader(segment);
-            current = Some((segment, weight.scorer(reader, 1.0)?));
-        }
-        if let Some((_, scorer)) = current.as_mut() {
-            let target = candidate.doc.doc_id;
-            let at = if scorer.doc() >= target {
-                scorer.doc()
-            } else {
-                scorer.seek(target)
-            };
-            if at == target {
-                candidate.score += scorer.score();
-            }
-        }
-    }
-    top.sort_by(|a, b| b.cmp(a));
-    Ok(())
-}
+/// Candidates kept for rescoring: a document outside it would need boosts worth more than
+/// the whole gap to enter the first page. `examples/latency --agreement` measures how often
+/// the first page differs from a far larger window's (see BENCHMARKS.md).
+pub const RESCORE_WINDOW: usize = 100;
 
 pub(crate) fn load(part: &Part, searcher: &Searcher, address: DocAddress) -> Result<Document> {
     let stored: TantivyDocument = searcher.doc(address)?;

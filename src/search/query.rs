@@ -8,12 +8,11 @@
 use std::collections::HashSet;
 
 use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BoostQuery, EmptyQuery, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::synonyms::Synonyms;
+use super::vocabulary::Vocabulary;
 use crate::analysis::{self, Analyzer, fold_key};
 use crate::gazetteer::Gazetteer;
 use crate::index::schema::Fields;
@@ -146,32 +145,116 @@ pub struct MatchSpec {
     pub fuzzy: Vec<(String, u8)>,
 }
 
-/// A query ready to run.
+/// Most indexed words one mistyped word may stand for.
+const MAX_TYPO_TERMS: usize = 16;
+
+/// A query ready to run, as the parts the search runs itself: which documents match, and
+/// how a candidate's score adds up. Keeping the terms flat (rather than one nested tantivy
+/// query) lets the search build the match set from posting lists, rank with block-max WAND
+/// and score only the best candidates term by term.
+#[derive(Default)]
 pub struct Built {
-    /// What matches and its first score; `None` means "everything".
-    pub query: Option<Box<dyn Query>>,
-    /// Boosts added to the best candidates only (phrase and coordination): they change the
-    /// order, never the set, and reading positions for every match was most of a query's
-    /// time on a large corpus.
-    pub rescore: Option<Box<dyn Query>>,
+    /// Every scored term. A document matches if it holds any term outside a group, or
+    /// every term of a group.
+    pub terms: Vec<ScoredTerm>,
+    /// Number of term groups (multi-word synonyms: they count only all together).
+    pub groups: usize,
+    /// Number of content words; with two or more, documents holding every one of them get
+    /// the coordination bonus.
+    pub words: usize,
+    /// Quoted phrases: every one must match, and its score counts.
+    pub required: Vec<Box<dyn Query>>,
+    /// `-words`: documents holding any of them never match.
+    pub excluded: Vec<Term>,
+    /// Boosts added to the best candidates only (phrases): they change the order, never
+    /// the set, and reading positions for every match was most of a query's time on a
+    /// large corpus.
+    pub boosts: Vec<Box<dyn Query>>,
     pub spec: MatchSpec,
 }
 
-/// The tantivy queries and the highlight spec of a parsed query.
+#[derive(Debug, Clone)]
+pub struct ScoredTerm {
+    pub term: Term,
+    pub boost: f32,
+    /// The content word this term stands for (coordination).
+    pub word: Option<usize>,
+    /// The group this term belongs to.
+    pub group: Option<usize>,
+}
+
+/// Extra weight of the words' own scores for a document holding every content word.
+pub const COORDINATION_BOOST: f32 = ALL_WORDS_BOOST;
+
+impl Built {
+    /// Whether nothing was asked for: every document matches.
+    pub fn matches_everything(&self) -> bool {
+        self.terms.is_empty() && self.required.is_empty()
+    }
+
+    fn term(&mut self, field: Field, text: &str, boost: f32, word: Option<usize>) {
+        self.terms.push(ScoredTerm {
+            term: Term::from_field_text(field, text),
+            boost,
+            word,
+            group: None,
+        });
+    }
+
+    /// A candidate's score from the scores of the terms it holds (`None`: not held) and
+    /// of the required phrases.
+    pub fn score(&self, term_scores: &[Option<f32>], required: f32) -> f32 {
+        let mut total = required;
+        let mut groups: Vec<(f32, bool)> = vec![(0.0, true); self.groups];
+        let mut words: Vec<bool> = vec![false; self.words];
+        let mut word_sum = 0.0;
+        for (t, score) in self.terms.iter().zip(term_scores) {
+            match (t.group, score) {
+                (Some(g), Some(s)) => {
+                    if let Some(group) = groups.get_mut(g) {
+                        group.0 += s;
+                    }
+                }
+                (Some(g), None) => {
+                    if let Some(group) = groups.get_mut(g) {
+                        group.1 = false;
+                    }
+                }
+                (None, Some(s)) => {
+                    total += s;
+                    if let Some(w) = t.word {
+                        word_sum += s;
+                        if let Some(seen) = words.get_mut(w) {
+                            *seen = true;
+                        }
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        total += groups
+            .iter()
+            .filter(|(_, complete)| *complete)
+            .map(|(s, _)| s)
+            .sum::<f32>();
+        if self.words >= 2 && words.iter().all(|&w| w) {
+            total += COORDINATION_BOOST * word_sum;
+        }
+        total
+    }
+}
+
+/// The parts and the highlight spec of a parsed query.
 ///
-/// `indexed` says whether a folded word is in the exact field: a word the index holds is
-/// taken as typed, and only unknown words get typo expansion.
+/// A word the index holds is taken as typed; only unknown words get typo expansion, to the
+/// indexed words `vocabulary` finds a few edits away.
 pub fn build(
     parsed: &ParsedQuery,
     fields: &Fields,
     synonyms: &Synonyms,
-    indexed: &dyn Fn(&str) -> bool,
+    vocabulary: &dyn Vocabulary,
 ) -> Built {
-    let mut spec = MatchSpec::default();
-    let mut rescore: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut per_word: Vec<Box<dyn Query>> = Vec::new();
+    let mut built = Built::default();
     let mut seen = HashSet::new();
 
     for word in &parsed.words {
@@ -181,80 +264,56 @@ pub fn build(
         if !seen.insert(word.exact.clone()) {
             continue;
         }
-        let mut alternatives: Vec<Box<dyn Query>> = vec![
-            boosted(term(fields.all_exact, &word.exact), EXACT_BOOST),
-            boosted(term(fields.all_light, light), LIGHT_BOOST),
-            boosted(term(fields.all_stem, stem), STEM_BOOST),
-        ];
-        let distance = fuzzy_distance(&word.exact);
-        if distance > 0 && !indexed(&word.exact) {
-            let fuzzy = FuzzyTermQuery::new(
-                Term::from_field_text(fields.all_exact, &word.exact),
-                distance,
-                true,
-            );
-            alternatives.push(boosted(Box::new(fuzzy), FUZZY_BOOST));
-            spec.fuzzy.push((word.exact.clone(), distance));
-        }
-        spec.exact.insert(word.exact.clone());
-        spec.stems.insert(stem.clone());
-        spec.lights.insert(light.clone());
         // Summed, not max: a word found in its exact form, its light and its Snowball
         // stem outranks one found only through the stem (dis-max measured no better).
-        per_word.push(Box::new(BooleanQuery::new(
-            alternatives
-                .into_iter()
-                .map(|q| (Occur::Should, q))
-                .collect(),
-        )));
+        let w = Some(built.words);
+        built.term(fields.all_exact, &word.exact, EXACT_BOOST, w);
+        built.term(fields.all_light, light, LIGHT_BOOST, w);
+        built.term(fields.all_stem, stem, STEM_BOOST, w);
+        let distance = fuzzy_distance(&word.exact);
+        if distance > 0 && !vocabulary.holds(&word.exact) {
+            for near in vocabulary.near(&word.exact, distance, MAX_TYPO_TERMS) {
+                built.term(fields.all_exact, &near, FUZZY_BOOST, w);
+                built.spec.exact.insert(near);
+            }
+            built.spec.fuzzy.push((word.exact.clone(), distance));
+        }
+        built.spec.exact.insert(word.exact.clone());
+        built.spec.stems.insert(stem.clone());
+        built.spec.lights.insert(light.clone());
+        built.words += 1;
     }
-    // Coordination: documents holding every content word score their words again, so a
-    // text about all of "plans estratègics comarcals" beats one repeating two of them.
-    if per_word.len() >= 2 {
-        let all: Vec<(Occur, Box<dyn Query>)> = per_word
-            .iter()
-            .map(|q| (Occur::Must, q.box_clone()))
-            .collect();
-        rescore.push((
-            Occur::Should,
-            boosted(Box::new(BooleanQuery::new(all)), ALL_WORDS_BOOST),
-        ));
-    }
-    should.extend(per_word.into_iter().map(|q| (Occur::Should, q)));
 
     let content: Vec<&QueryWord> = parsed.words.iter().filter(|w| w.light.is_some()).collect();
     let lights: Vec<String> = content.iter().filter_map(|w| w.light.clone()).collect();
     for found in synonyms.find(&lights) {
         for alternative in found.alternatives {
             for (_, exact, light) in &alternative.words {
-                spec.exact.insert(exact.clone());
-                spec.lights.insert(light.clone());
+                built.spec.exact.insert(exact.clone());
+                built.spec.lights.insert(light.clone());
             }
             match alternative.words.as_slice() {
                 [(_, exact, light)] => {
-                    let query = Box::new(BooleanQuery::new(vec![
-                        (Occur::Should, term(fields.all_exact, exact)),
-                        (Occur::Should, term(fields.all_light, light)),
-                    ]));
-                    should.push((Occur::Should, boosted(query, SYNONYM_BOOST)));
+                    built.term(fields.all_exact, exact, SYNONYM_BOOST, None);
+                    built.term(fields.all_light, light, SYNONYM_BOOST, None);
                 }
                 words => {
                     // Matching needs every word of the expression; the phrase itself, which
                     // reads positions, only reorders the best candidates.
-                    let all = words
-                        .iter()
-                        .map(|(_, _, l)| (Occur::Must, term(fields.all_light, l)))
-                        .collect();
-                    should.push((
-                        Occur::Should,
-                        boosted(Box::new(BooleanQuery::new(all)), SYNONYM_WORDS_BOOST),
-                    ));
+                    let group = Some(built.groups);
+                    built.groups += 1;
+                    for (_, _, l) in words {
+                        built.term(fields.all_light, l, SYNONYM_WORDS_BOOST, None);
+                        if let Some(last) = built.terms.last_mut() {
+                            last.group = group;
+                        }
+                    }
                     let phrase = phrase_at(
                         fields.all_light,
                         words.iter().map(|(p, _, l)| (*p, l.as_str())),
                         1,
                     );
-                    rescore.push((Occur::Should, boosted(phrase, SYNONYM_BOOST)));
+                    built.boosts.push(boosted(phrase, SYNONYM_BOOST));
                 }
             }
         }
@@ -262,63 +321,33 @@ pub fn build(
 
     if content.len() >= 2 {
         let first = content[0].position;
-        rescore.push((
-            Occur::Should,
-            boosted(
-                phrase_at(
-                    fields.all_light,
-                    content
-                        .iter()
-                        .filter_map(|w| Some((w.position - first, w.light.as_deref()?))),
-                    2,
-                ),
-                PHRASE_BOOST,
+        built.boosts.push(boosted(
+            phrase_at(
+                fields.all_light,
+                content
+                    .iter()
+                    .filter_map(|w| Some((w.position - first, w.light.as_deref()?))),
+                2,
             ),
+            PHRASE_BOOST,
         ));
     }
 
     let exact_words: Vec<String> = parsed.words.iter().map(|w| w.exact.clone()).collect();
     for place in places_in(&exact_words) {
-        should.push((
-            Occur::Should,
-            boosted(term(fields.places, &place), PLACE_BOOST),
-        ));
+        built.term(fields.places, &place, PLACE_BOOST, None);
     }
 
     for words in &parsed.phrases {
-        spec.exact.extend(words.iter().cloned());
-        let query = match words.as_slice() {
-            [single] => term(fields.all_exact, single),
-            many => phrase(fields.all_exact, many, 0),
-        };
-        must.push((Occur::Must, query));
-    }
-
-    if should.is_empty() && must.is_empty() {
-        return Built {
-            query: None,
-            rescore: None,
-            spec,
-        };
-    }
-    let mut clauses = must;
-    if !should.is_empty() {
-        let occur = if clauses.is_empty() {
-            Occur::Must
-        } else {
-            Occur::Should
-        };
-        clauses.push((occur, Box::new(BooleanQuery::new(should))));
+        built.spec.exact.extend(words.iter().cloned());
+        built.required.push(phrase(fields.all_exact, words, 0));
     }
     for word in &parsed.excluded {
-        clauses.push((Occur::MustNot, term(fields.all_exact, word)));
+        built
+            .excluded
+            .push(Term::from_field_text(fields.all_exact, word));
     }
-    Built {
-        query: Some(Box::new(BooleanQuery::new(clauses))),
-        rescore: (!rescore.is_empty())
-            .then(|| Box::new(BooleanQuery::new(rescore)) as Box<dyn Query>),
-        spec,
-    }
+    built
 }
 
 /// Folded names of municipalities and comarques found as runs of query words.
@@ -432,17 +461,83 @@ mod tests {
         assert_eq!(stems, vec![true, false, false, true]);
     }
 
+    /// An index that holds `words`; a word's neighbours are the held words of its length.
+    struct Held(&'static [&'static str]);
+
+    impl Vocabulary for Held {
+        fn holds(&self, word: &str) -> bool {
+            self.0.contains(&word)
+        }
+        fn near(&self, word: &str, _distance: u8, limit: usize) -> Vec<String> {
+            let len = word.chars().count();
+            self.0
+                .iter()
+                .filter(|w| w.chars().count() == len && **w != word)
+                .take(limit)
+                .map(|w| w.to_string())
+                .collect()
+        }
+    }
+
     #[test]
     fn only_words_the_index_lacks_get_typo_expansion() {
         let (_, fields) = crate::index::schema::build();
         let parsed = parse("cooperatiwa habitatge");
         let synonyms = Synonyms::default();
-        let indexed = |w: &str| w != "cooperatiwa";
-        let spec = build(&parsed, &fields, &synonyms, &indexed).spec;
-        let fuzzy: Vec<&str> = spec.fuzzy.iter().map(|(w, _)| w.as_str()).collect();
+        let index = Held(&["cooperativa", "habitatge"]);
+        let built = build(&parsed, &fields, &synonyms, &index);
+        let fuzzy: Vec<&str> = built.spec.fuzzy.iter().map(|(w, _)| w.as_str()).collect();
         assert_eq!(fuzzy, vec!["cooperatiwa"]);
-        let none = build(&parsed, &fields, &synonyms, &|_| true).spec;
-        assert!(none.fuzzy.is_empty());
+        assert!(
+            built.spec.exact.contains("cooperativa"),
+            "the expansion is marked"
+        );
+        let typed = build(&parse("cooperativa habitatge"), &fields, &synonyms, &index);
+        assert!(typed.spec.fuzzy.is_empty());
+        assert!(!typed.spec.exact.contains("cooperatiwa"));
+    }
+
+    #[test]
+    fn parts_of_a_query() {
+        let (_, fields) = crate::index::schema::build();
+        let synonyms = Synonyms::default();
+        let index = Held(&[]);
+        let plain = build(
+            &parse("moneda local -barcelona"),
+            &fields,
+            &synonyms,
+            &index,
+        );
+        assert_eq!(plain.words, 2);
+        assert_eq!(plain.terms.len(), 6, "exact, light and stem of each word");
+        assert_eq!(plain.excluded.len(), 1);
+        assert_eq!(plain.boosts.len(), 1, "the phrase boost");
+        let quoted = build(&parse("\"moneda local\""), &fields, &synonyms, &index);
+        assert_eq!(quoted.required.len(), 1);
+        assert!(quoted.terms.is_empty() && !quoted.matches_everything());
+        assert!(build(&parse("-barcelona"), &fields, &synonyms, &index).matches_everything());
+    }
+
+    #[test]
+    fn a_score_adds_terms_complete_groups_and_coordination() {
+        let (_, fields) = crate::index::schema::build();
+        let mut built = Built {
+            words: 2,
+            groups: 1,
+            ..Built::default()
+        };
+        built.term(fields.all_exact, "moneda", 1.0, Some(0));
+        built.term(fields.all_exact, "local", 1.0, Some(1));
+        built.term(fields.all_light, "economia", 1.0, None);
+        built.term(fields.all_light, "social", 1.0, None);
+        built.terms[2].group = Some(0);
+        built.terms[3].group = Some(0);
+        // Both words (1 + 2, and twice that again), an incomplete group, a phrase of 0.5.
+        let all_words = built.score(&[Some(1.0), Some(2.0), Some(3.0), None], 0.5);
+        assert!((all_words - (0.5 + 3.0 + COORDINATION_BOOST * 3.0)).abs() < 1e-6);
+        // One word and the complete group: no coordination.
+        let group = built.score(&[Some(1.0), None, Some(3.0), Some(4.0)], 0.0);
+        assert!((group - 8.0).abs() < 1e-6);
     }
 
     #[test]

@@ -129,6 +129,7 @@ impl SearchParams {
             per_page: self.per_page.unwrap_or(DEFAULT_PER_PAGE),
             audience,
             years: self.years(),
+            rescore_window: crate::search::RESCORE_WINDOW,
         }
     }
 

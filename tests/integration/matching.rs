@@ -132,3 +132,39 @@ fn dev_judgments_keep_their_quality_floor() {
         assert!(m.ndcg >= 0.70, "{kind}: nDCG@10 {:.3}", m.ndcg);
     }
 }
+
+#[test]
+fn ranking_the_best_candidates_gives_the_page_scoring_every_match_gives() {
+    // A window of every document scores every match; a window of twice the page keeps
+    // only the candidates that WAND ranks best (over the terms, and over each multi-word
+    // synonym's words), which must still give the same page. (A window of the page alone
+    // does not: the phrase and coordination boosts reorder beyond it.)
+    let index = real_index();
+    let qrels = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev.jsonl");
+    let text = std::fs::read_to_string(qrels).expect("dev.jsonl is readable");
+    let mut queries: Vec<String> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["query"].as_str().map(String::from))
+        .collect();
+    queries.extend([
+        "\"moneda local\"".into(),
+        "xmess".into(),
+        "ESS -Barcelona".into(),
+    ]);
+    assert!(queries.len() >= 30, "the dev queries were read");
+    for query in queries {
+        let page = |window: usize| {
+            let mut request = SearchRequest::new(&query, Audience::Public);
+            request.per_page = 10;
+            request.rescore_window = window;
+            let results = index.search(&request).expect("search runs");
+            let ids: Vec<String> = results.hits.into_iter().map(|h| h.id).collect();
+            (results.total, ids)
+        };
+        let every = page(10_000);
+        let small = page(20);
+        assert_eq!(small, every, "{query}");
+        assert!(every.0 > 0, "{query} finds something");
+    }
+}
