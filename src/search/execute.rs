@@ -171,7 +171,11 @@ fn match_set(
     let max_doc = reader.max_doc();
     let mut matched = if required.is_empty() {
         let mut any = DocBits::empty(max_doc);
-        for t in built.terms.iter().filter(|t| t.group.is_none()) {
+        for t in built
+            .terms
+            .iter()
+            .filter(|t| t.group.is_none() && !t.implied)
+        {
             each_posting(reader, &t.term, &mut |doc| any.insert(doc))?;
         }
         for group in 0..built.groups {

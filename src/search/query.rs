@@ -181,6 +181,10 @@ pub struct ScoredTerm {
     pub word: Option<usize>,
     /// The group this term belongs to.
     pub group: Option<usize>,
+    /// Every document holding this term holds another term of the query: matching skips
+    /// it. (The light field is the exact field's words through the light stemmer, so a
+    /// document with the exact word always has its light stem.)
+    pub implied: bool,
 }
 
 /// Extra weight of the words' own scores for a document holding every content word.
@@ -198,6 +202,7 @@ impl Built {
             boost,
             word,
             group: None,
+            implied: false,
         });
     }
 
@@ -268,6 +273,9 @@ pub fn build(
         // stem outranks one found only through the stem (dis-max measured no better).
         let w = Some(built.words);
         built.term(fields.all_exact, &word.exact, EXACT_BOOST, w);
+        if let Some(exact) = built.terms.last_mut() {
+            exact.implied = true;
+        }
         built.term(fields.all_light, light, LIGHT_BOOST, w);
         built.term(fields.all_stem, stem, STEM_BOOST, w);
         let distance = fuzzy_distance(&word.exact);
