@@ -96,6 +96,13 @@ impl DocBits {
         }
     }
 
+    /// Removes the documents of `other`.
+    pub fn and_not(&mut self, other: &DocBits) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a &= !b;
+        }
+    }
+
     /// Documents in the set, in increasing order.
     pub fn ones(&self) -> impl Iterator<Item = DocId> + '_ {
         self.words.iter().enumerate().flat_map(|(i, &word)| {
@@ -129,6 +136,9 @@ mod tests {
         let mut either = a.clone();
         either.or_with(&b);
         assert_eq!(either.count(), 7);
+        let mut rest = a.clone();
+        rest.and_not(&b);
+        assert_eq!(rest.ones().collect::<Vec<_>>(), vec![0, 63, 100]);
         let mut less = a.clone();
         less.remove(63);
         assert!(!less.contains(63) && less.contains(64));

@@ -25,8 +25,13 @@ const MAX_BITSET_VALUES: usize = 64;
 enum Values {
     /// The documents of each value.
     Bits(Vec<DocBits>),
-    /// The values of each document and the documents of each value.
-    Lists { by_doc: Csr, by_value: Csr },
+    /// The values of each document and the documents of each value, and the count of
+    /// each value over the documents each audience may see (`totals[code]`).
+    Lists {
+        by_doc: Csr,
+        by_value: Csr,
+        totals: Vec<Vec<u64>>,
+    },
 }
 
 /// Compressed rows: row `r` is `items[starts[r]..starts[r + 1]]`.
@@ -103,7 +108,11 @@ impl SegmentFacets {
                 let by_doc = Csr::from_rows(max_doc as usize, &pairs);
                 let flipped: Vec<(u32, u32)> = pairs.iter().map(|&(d, v)| (v, d)).collect();
                 let by_value = Csr::from_rows(size, &flipped);
-                Values::Lists { by_doc, by_value }
+                Values::Lists {
+                    by_doc,
+                    by_value,
+                    totals: Vec::new(),
+                }
             });
         }
         let codes = fast.u64("visibility")?;
@@ -115,6 +124,18 @@ impl SegmentFacets {
                 if code <= level as u64 {
                     bits.insert(doc);
                 }
+            }
+        }
+        for (values, &size) in facets.iter_mut().zip(sizes) {
+            if let Values::Lists { by_doc, totals, .. } = values {
+                *totals = visible
+                    .iter()
+                    .map(|bits| {
+                        let mut counts = vec![0u64; size];
+                        add_rows(by_doc, bits.ones(), &mut counts);
+                        counts
+                    })
+                    .collect();
             }
         }
         let recency = fast.u64("recency")?;
@@ -159,24 +180,46 @@ impl SegmentFacets {
         bits
     }
 
-    /// Adds the counts of `facet`'s values over `docs` to `counts`.
-    fn count(&self, facet: usize, docs: &DocBits, counts: &mut [u64]) {
+    /// Adds the counts of `facet`'s values over `docs` (documents visible at `level`) to
+    /// `counts`.
+    fn count(&self, facet: usize, docs: &DocBits, level: usize, counts: &mut [u64]) {
         match self.facets.get(facet) {
             Some(Values::Bits(per_value)) => {
                 for (count, bits) in counts.iter_mut().zip(per_value) {
                     *count += docs.count_and(bits);
                 }
             }
-            Some(Values::Lists { by_doc, .. }) => {
-                for doc in docs.ones() {
-                    for &v in by_doc.row(doc) {
-                        if let Some(c) = counts.get_mut(v as usize) {
-                            *c += 1;
-                        }
+            Some(Values::Lists { by_doc, totals, .. }) => {
+                let (Some(visible), Some(totals)) = (self.visible.get(level), totals.get(level))
+                else {
+                    return;
+                };
+                // Most searches match most documents: then the visible documents they do
+                // not match are fewer to walk, and their counts come off the totals.
+                if docs.count() * 2 > visible.count() {
+                    let mut rest = visible.clone();
+                    rest.and_not(docs);
+                    let mut missing = vec![0u64; counts.len()];
+                    add_rows(by_doc, rest.ones(), &mut missing);
+                    for ((c, t), m) in counts.iter_mut().zip(totals).zip(missing) {
+                        *c += t.saturating_sub(m);
                     }
+                } else {
+                    add_rows(by_doc, docs.ones(), counts);
                 }
             }
             None => {}
+        }
+    }
+}
+
+/// Adds one to `counts` for each value of each of `docs`.
+fn add_rows(by_doc: &Csr, docs: impl Iterator<Item = DocId>, counts: &mut [u64]) {
+    for doc in docs {
+        for &v in by_doc.row(doc) {
+            if let Some(c) = counts.get_mut(v as usize) {
+                *c += 1;
+            }
         }
     }
 }
@@ -255,7 +298,8 @@ impl Counting {
     /// Counts one segment's matches and returns its results: the matches this audience may
     /// see that are in every selection.
     pub fn segment(&mut self, facets: &SegmentFacets, mut matched: DocBits) -> DocBits {
-        match facets.visible.get(self.max_visibility as usize) {
+        let level = self.max_visibility as usize;
+        match facets.visible.get(level) {
             Some(visible) => matched.and_with(visible),
             None => return DocBits::empty(facets.max_doc),
         }
@@ -278,9 +322,9 @@ impl Counting {
                 for (_, bits) in selected.iter().filter(|(f, _)| *f != facet) {
                     docs.and_with(bits);
                 }
-                facets.count(facet, &docs, counts);
+                facets.count(facet, &docs, level, counts);
             } else {
-                facets.count(facet, &results, counts);
+                facets.count(facet, &results, level, counts);
             }
         }
         self.total += results.count() as usize;
@@ -295,6 +339,56 @@ impl Counting {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_valued_facets_count_the_same_from_either_side() {
+        // Ten documents, values 0..3; document 9 is internal, document 4 has two values.
+        let pairs: Vec<(u32, u32)> = (0..10).map(|d| (d, d % 3)).chain([(4, 0)]).collect();
+        let by_doc = Csr::from_rows(10, &pairs);
+        let flipped: Vec<(u32, u32)> = pairs.iter().map(|&(d, v)| (v, d)).collect();
+        let visible = vec![DocBits::of(10, 0..9), DocBits::full(10)];
+        let totals = visible
+            .iter()
+            .map(|bits| {
+                let mut counts = vec![0; 3];
+                add_rows(&by_doc, bits.ones(), &mut counts);
+                counts
+            })
+            .collect();
+        let facets = SegmentFacets {
+            max_doc: 10,
+            facets: vec![Values::Lists {
+                by_doc,
+                by_value: Csr::from_rows(3, &flipped),
+                totals,
+            }],
+            visible,
+            by_recency: Vec::new(),
+            sizes: vec![3],
+        };
+        let naive = |docs: &[u32]| {
+            let mut counts = vec![0u64; 3];
+            for &(d, v) in &pairs {
+                if docs.contains(&d) {
+                    counts[v as usize] += 1;
+                }
+            }
+            counts
+        };
+        for docs in [
+            vec![1, 4],
+            vec![0, 1, 2, 3, 4, 5, 7],
+            (0..9).collect(),
+            vec![],
+        ] {
+            let mut counts = vec![0u64; 3];
+            facets.count(0, &DocBits::of(10, docs.iter().copied()), 0, &mut counts);
+            assert_eq!(counts, naive(&docs), "{docs:?}");
+        }
+        let mut selected = facets.selection(0, &[1]);
+        selected.and_with(&facets.visible[0]);
+        assert_eq!(selected.ones().collect::<Vec<_>>(), vec![1, 4, 7]);
+    }
 
     #[test]
     fn compressed_rows_keep_every_pair_in_order() {
