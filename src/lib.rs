@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clock;
 pub mod corpus;
 pub mod eval;
+pub mod fasthash;
 pub mod gazetteer;
 pub mod index;
 pub mod markdown;

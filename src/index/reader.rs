@@ -44,7 +44,7 @@ pub struct Generation {
     pub synonyms: Synonyms,
     pub info: BuildInfo,
     /// Folded label of every facet value, for sorting facet lists.
-    pub facet_sort_keys: HashMap<FacetKind, HashMap<String, String>>,
+    pub facet_sort_keys: HashMap<FacetKind, crate::fasthash::FastMap<String, String>>,
 }
 
 /// The generation `CURRENT` points at, if any.

@@ -17,6 +17,8 @@ pub mod vocabulary;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
+use crate::fasthash::FastMap;
+
 use anyhow::Result;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
@@ -358,8 +360,8 @@ pub fn facet_label(themes: &Themes, kind: FacetKind, value: &str) -> String {
 pub fn facet_sort_keys<'a>(
     themes: &Themes,
     dictionaries: impl Iterator<Item = &'a FacetDictionary>,
-) -> HashMap<FacetKind, HashMap<String, String>> {
-    let mut keys: HashMap<FacetKind, HashMap<String, String>> = HashMap::new();
+) -> HashMap<FacetKind, FastMap<String, String>> {
+    let mut keys: HashMap<FacetKind, FastMap<String, String>> = HashMap::new();
     for dictionary in dictionaries {
         for &kind in FacetKind::ALL {
             let of_kind = keys.entry(kind).or_default();
@@ -401,7 +403,7 @@ pub(crate) fn load(part: &Part, searcher: &Searcher, address: DocAddress) -> Res
 fn sort_facet_values(
     kind: FacetKind,
     values: &mut [FacetValue],
-    keys: Option<&HashMap<String, String>>,
+    keys: Option<&FastMap<String, String>>,
 ) {
     match kind {
         FacetKind::Any => values.sort_by(|a, b| b.value.cmp(&a.value)),

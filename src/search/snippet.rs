@@ -2,10 +2,9 @@
 //! (exact, stem, fuzzy or synonym) and marked on the original text, so `l’Ajuntament` or
 //! `col·laboració` are highlighted whole.
 
-use std::collections::HashMap;
-
 use super::query::MatchSpec;
 use crate::analysis::{self, Analyzer};
+use crate::fasthash::FastMap;
 use crate::gazetteer::edit_distance;
 
 /// Byte ranges of `text` that match the spec.
@@ -15,7 +14,7 @@ pub fn matches(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
     }
     let tokens = analysis::tokens(Analyzer::Exact, text);
     // Words repeat within a text: each distinct word is judged once.
-    let mut judged: HashMap<&str, bool> = HashMap::new();
+    let mut judged: FastMap<&str, bool> = FastMap::default();
     let mut ranges = Vec::new();
     for t in &tokens {
         let hit = *judged
