@@ -78,6 +78,8 @@ pub struct Part {
     pub dictionary: FacetDictionary,
     /// Facet values of every document, read once here rather than on every search.
     pub facet_cache: std::sync::Arc<FacetCache>,
+    /// Bitsets of frequent terms, filled by searches.
+    pub term_sets: crate::search::term_sets::TermSets,
 }
 
 impl Part {
@@ -141,6 +143,7 @@ impl Part {
             fields,
             dictionary,
             facet_cache,
+            term_sets: Default::default(),
         })
     }
 }

@@ -22,6 +22,7 @@ use super::docbits::DocBits;
 use super::facet_counts::{Counting, FacetCache};
 use super::facets::Sort;
 use super::query::Built;
+use super::term_sets::{MIN_SHARE_DIVISOR, TermSets};
 
 /// What to run.
 pub struct Plan<'q> {
@@ -40,6 +41,7 @@ pub struct Outcome {
 pub fn run(
     searcher: &Searcher,
     cache: &FacetCache,
+    term_sets: &TermSets,
     sizes: &[usize],
     mut counting: Counting,
     plan: &Plan,
@@ -58,7 +60,7 @@ pub fn run(
         let mut matched = if built.matches_everything() {
             DocBits::full(reader.max_doc())
         } else {
-            match_set(reader, built, &required)?
+            match_set(reader, built, &required, term_sets)?
         };
         if let Some(alive) = reader.alive_bitset() {
             for doc in 0..reader.max_doc() {
@@ -167,8 +169,10 @@ fn match_set(
     reader: &SegmentReader,
     built: &Built,
     required: &[Box<dyn Weight>],
+    term_sets: &TermSets,
 ) -> Result<DocBits> {
     let max_doc = reader.max_doc();
+    let postings = Postings { reader, term_sets };
     let mut matched = if required.is_empty() {
         let mut any = DocBits::empty(max_doc);
         for t in built
@@ -176,13 +180,13 @@ fn match_set(
             .iter()
             .filter(|t| t.group.is_none() && !t.implied)
         {
-            each_posting(reader, &t.term, &mut |doc| any.insert(doc))?;
+            postings.add_to(&t.term, &mut any)?;
         }
         for group in 0..built.groups {
             let mut all: Option<DocBits> = None;
             for t in built.terms.iter().filter(|t| t.group == Some(group)) {
                 let mut bits = DocBits::empty(max_doc);
-                each_posting(reader, &t.term, &mut |doc| bits.insert(doc))?;
+                postings.add_to(&t.term, &mut bits)?;
                 match all.as_mut() {
                     Some(all) => all.and_with(&bits),
                     None => all = Some(bits),
@@ -207,9 +211,40 @@ fn match_set(
         all
     };
     for term in &built.excluded {
-        each_posting(reader, term, &mut |doc| matched.remove(doc))?;
+        let mut bits = DocBits::empty(max_doc);
+        postings.add_to(term, &mut bits)?;
+        matched.and_not(&bits);
     }
     Ok(matched)
+}
+
+/// One segment's posting lists, frequent ones through the term-set cache.
+struct Postings<'a> {
+    reader: &'a SegmentReader,
+    term_sets: &'a TermSets,
+}
+
+impl Postings<'_> {
+    /// Adds the term's documents to `bits`.
+    fn add_to(&self, term: &Term, bits: &mut DocBits) -> Result<()> {
+        let inverted = self.reader.inverted_index(term.field())?;
+        let Some(info) = inverted.get_term_info(term)? else {
+            return Ok(());
+        };
+        let max_doc = self.reader.max_doc();
+        if info.doc_freq.saturating_mul(MIN_SHARE_DIVISOR) < max_doc {
+            return each_posting(self.reader, term, &mut |doc| bits.insert(doc));
+        }
+        let set = self
+            .term_sets
+            .get_or_read(self.reader.segment_id(), term, || {
+                let mut set = DocBits::empty(max_doc);
+                each_posting(self.reader, term, &mut |doc| set.insert(doc))?;
+                Ok(set)
+            })?;
+        bits.or_with(&set);
+        Ok(())
+    }
 }
 
 /// Calls `f` with every document of the term's posting list in this segment.

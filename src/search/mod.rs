@@ -12,6 +12,7 @@ pub mod snippet;
 pub mod spelling;
 pub mod suggest;
 pub mod synonyms;
+pub mod term_sets;
 pub mod vocabulary;
 
 use std::borrow::Cow;
@@ -219,7 +220,14 @@ impl Generation {
             sort,
             window: window.min(10_000),
         };
-        let outcome = execute::run(&searcher, &part.facet_cache, &sizes, counting, &plan)?;
+        let outcome = execute::run(
+            &searcher,
+            &part.facet_cache,
+            &part.term_sets,
+            &sizes,
+            counting,
+            &plan,
+        )?;
         let spec = built.spec;
         let total = outcome.counting.total;
         let counts = outcome.counting.counts();
