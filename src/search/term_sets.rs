@@ -11,8 +11,8 @@ use tantivy::index::SegmentId;
 
 use super::docbits::DocBits;
 
-/// Cache bitsets only for terms in at least this share of a segment's documents
-/// (1/32: below it, decoding the posting list is about as cheap as OR-ing a bitset).
+/// Cache bitsets only for terms in at least this share of a segment's documents: a
+/// rarer term's posting list is short beside the segment's bitset.
 pub const MIN_SHARE_DIVISOR: u32 = 32;
 
 /// Most bytes of bitsets kept per opened index part.
@@ -49,12 +49,25 @@ impl TermSets {
         }
         Ok(bits)
     }
+}
 
-    pub fn len(&self) -> usize {
-        self.sets.read().map_or(0, |s| s.len())
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    #[test]
+    fn a_set_is_read_once_then_served_from_the_cache() {
+        let sets = TermSets::default();
+        let segment = SegmentId::generate_random();
+        let term = Term::from_field_text(tantivy::schema::Field::from_field_id(0), "moneda");
+        let mut reads = 0;
+        for _ in 0..3 {
+            let got = sets.get_or_read(segment, &term, || {
+                reads += 1;
+                Ok(DocBits::of(100, [1, 50]))
+            });
+            assert_eq!(got.ok().map(|b| b.count()), Some(2));
+        }
+        assert_eq!(reads, 1);
     }
 }
