@@ -85,9 +85,10 @@ pub fn build_with_progress(
         std::process::id()
     );
     let scratch = options.index.join(format!(".building-{name}"));
-    let result = write_generation(&corpus, &scratch, &name, secs, progress).and_then(|info| {
+    let expected = Expected::of(&corpus);
+    let result = write_generation(corpus, &scratch, &name, secs, progress).and_then(|info| {
         progress(BuildEvent::Verifying);
-        verify(&scratch, &corpus).map(|()| info)
+        verify(&scratch, &expected).map(|()| info)
     });
     let info = match result {
         Ok(info) => info,
@@ -140,8 +141,11 @@ fn lock(index_dir: &Path) -> Result<File> {
     }
 }
 
+/// Writes both parts and the generation's files. The documents are consumed by the last
+/// part written, each dropped once indexed, so the corpus and tantivy's writer arena are
+/// not both whole in memory at the end of a large build.
 fn write_generation(
-    corpus: &Corpus,
+    corpus: Corpus,
     dir: &Path,
     name: &str,
     secs: u64,
@@ -150,21 +154,52 @@ fn write_generation(
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create {}; check permissions", dir.display()))?;
     let year = clock::current_year();
-    let public: Vec<&Document> = corpus
-        .documents
-        .iter()
-        .filter(|d| d.visibility == Visibility::Publica)
-        .collect();
-    let all: Vec<&Document> = corpus.documents.iter().collect();
-    write_part(PUBLIC_PART, dir, &public, &corpus.themes, year, progress)?;
+    let Corpus {
+        documents,
+        themes,
+        themes_source,
+        synonyms_source,
+        ..
+    } = corpus;
+    let is_public = |d: &Document| d.visibility == Visibility::Publica;
+    let total = documents.len();
+    let public = documents.iter().filter(|d| is_public(d)).count();
     // Without internal documents the advisors' index would be a copy of the public one.
-    if all.len() > public.len() {
-        write_part(ADVISOR_PART, dir, &all, &corpus.themes, year, progress)?;
+    if total > public {
+        let dictionary = FacetDictionary::build(documents.iter(), year);
+        let context = PartContext {
+            themes: &themes,
+            year,
+            dictionary: &dictionary,
+        };
+        write_part(
+            ADVISOR_PART,
+            dir,
+            &context,
+            documents.iter(),
+            total,
+            progress,
+        )?;
     }
+    let dictionary = FacetDictionary::build(documents.iter().filter(|d| is_public(d)), year);
+    let context = PartContext {
+        themes: &themes,
+        year,
+        dictionary: &dictionary,
+    };
+    let public_documents = documents.into_iter().filter(is_public);
+    write_part(
+        PUBLIC_PART,
+        dir,
+        &context,
+        public_documents,
+        public,
+        progress,
+    )?;
     let info = BuildInfo {
         generation: name.to_string(),
-        documents: corpus.documents.len(),
-        public_documents: public.len(),
+        documents: total,
+        public_documents: public,
         built_at: clock::timestamp(secs),
         year,
         analyzers: vec![
@@ -174,18 +209,28 @@ fn write_generation(
         ],
     };
     write_file(&dir.join(INFO_FILE), &serde_json::to_string_pretty(&info)?)?;
-    write_file(&dir.join(THEMES_COPY), &corpus.themes_source)?;
-    write_file(&dir.join(SYNONYMS_COPY), &corpus.synonyms_source)?;
+    write_file(&dir.join(THEMES_COPY), &themes_source)?;
+    write_file(&dir.join(SYNONYMS_COPY), &synonyms_source)?;
     Ok(info)
 }
 
-/// One tantivy index of `documents`, with a facet dictionary of their values only.
-fn write_part(
+/// What turning a document into an index entry needs besides the document.
+struct PartContext<'a> {
+    themes: &'a Themes,
+    /// Year that ongoing spans run to.
+    year: u16,
+    /// Facet values of the part's documents.
+    dictionary: &'a FacetDictionary,
+}
+
+/// One tantivy index of `documents` (`total` of them), with the facet dictionary of their
+/// values.
+fn write_part<D: std::borrow::Borrow<Document>>(
     part: &'static str,
     generation: &Path,
-    documents: &[&Document],
-    themes: &Themes,
-    year: u16,
+    context: &PartContext,
+    documents: impl Iterator<Item = D>,
+    total: usize,
     progress: &mut dyn FnMut(BuildEvent),
 ) -> Result<()> {
     let dir = &generation.join(part);
@@ -194,11 +239,10 @@ fn write_part(
     let (schema, fields) = schema::build();
     let index = Index::create_in_dir(dir, schema)?;
     analysis::register(index.tokenizers());
-    let dictionary = FacetDictionary::build(documents.iter().copied(), year);
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 100_000_000)?;
-    let total = documents.len();
-    for (done, document) in documents.iter().enumerate() {
-        writer.add_document(to_tantivy(document, &fields, &dictionary, themes, year)?)?;
+    for (done, document) in documents.enumerate() {
+        let doc = to_tantivy(document.borrow(), &fields, context)?;
+        writer.add_document(doc)?;
         progress(BuildEvent::Indexing {
             part,
             done: done + 1,
@@ -217,18 +261,17 @@ fn write_part(
     writer.wait_merging_threads()?;
     write_file(
         &dir.join(DICTIONARY_FILE),
-        &serde_json::to_string(&dictionary)?,
+        &serde_json::to_string(context.dictionary)?,
     )?;
     Ok(())
 }
 
-fn to_tantivy(
-    d: &Document,
-    fields: &Fields,
-    dictionary: &FacetDictionary,
-    themes: &Themes,
-    year: u16,
-) -> Result<TantivyDocument> {
+fn to_tantivy(d: &Document, fields: &Fields, context: &PartContext) -> Result<TantivyDocument> {
+    let PartContext {
+        themes,
+        year,
+        dictionary,
+    } = *context;
     let theme_labels: Vec<&str> = d
         .themes
         .iter()
@@ -282,18 +325,39 @@ fn write_file(path: &Path, content: &str) -> Result<()> {
     Ok(())
 }
 
+/// What the verification expects of a new generation, taken from the corpus before its
+/// documents are consumed by the build.
+struct Expected {
+    documents: usize,
+    public: usize,
+    /// Id and title of the first document.
+    first: Option<(String, String)>,
+}
+
+impl Expected {
+    fn of(corpus: &Corpus) -> Expected {
+        Expected {
+            documents: corpus.documents.len(),
+            public: corpus
+                .documents
+                .iter()
+                .filter(|d| d.visibility == Visibility::Publica)
+                .count(),
+            first: corpus
+                .documents
+                .first()
+                .map(|d| (d.id.clone(), d.title.clone())),
+        }
+    }
+}
+
 /// Opens the new generation as the server would and checks it answers: every document in
 /// the advisors' index, only the public ones in the public index.
-fn verify(dir: &Path, corpus: &Corpus) -> Result<()> {
+fn verify(dir: &Path, expected: &Expected) -> Result<()> {
     let generation = Generation::open(dir)?;
-    let public = corpus
-        .documents
-        .iter()
-        .filter(|d| d.visibility == Visibility::Publica)
-        .count();
     for (audience, expected) in [
-        (Audience::Advisor, corpus.documents.len()),
-        (Audience::Public, public),
+        (Audience::Advisor, expected.documents),
+        (Audience::Public, expected.public),
     ] {
         let part = generation.part(audience);
         let searcher = part.reader.searcher();
@@ -312,10 +376,10 @@ fn verify(dir: &Path, corpus: &Corpus) -> Result<()> {
             bail!("verification failed: the public index holds {internal} internal documents");
         }
     }
-    if let Some(first) = corpus.documents.first() {
+    if let Some((id, title)) = &expected.first {
         let part = generation.part(Audience::Advisor);
         let query = tantivy::query::TermQuery::new(
-            Term::from_field_text(part.fields.id, &first.id),
+            Term::from_field_text(part.fields.id, id),
             IndexRecordOption::Basic,
         );
         let hits = part
@@ -323,23 +387,16 @@ fn verify(dir: &Path, corpus: &Corpus) -> Result<()> {
             .searcher()
             .search(&query, &tantivy::collector::Count)?;
         if hits != 1 {
-            bail!(
-                "verification failed: looking up «{}» found {hits} documents",
-                first.id
-            );
+            bail!("verification failed: looking up «{id}» found {hits} documents");
         }
         // A known query answers: a document's own title finds it.
-        let mut request = crate::search::SearchRequest::new(&first.title, Audience::Advisor);
+        let mut request = crate::search::SearchRequest::new(title, Audience::Advisor);
         request.per_page = 10;
         let found = generation.search(&request)?;
         // A title of stop words only matches everything, in date order: nothing to check.
-        let specific = found.total < corpus.documents.len();
-        if specific && !found.hits.iter().any(|h| h.id == first.id) {
-            bail!(
-                "verification failed: searching for the title «{}» does not find {}",
-                first.title,
-                first.id
-            );
+        let specific = found.total < expected.documents;
+        if specific && !found.hits.iter().any(|h| &h.id == id) {
+            bail!("verification failed: searching for the title «{title}» does not find {id}");
         }
     }
     Ok(())
