@@ -1,24 +1,12 @@
 // axe-core (WCAG 2.0/2.1 A and AA rules) on every kind of page at 1280 and 375 px, reflow at
 // 320 px without horizontal scrolling, and a screenshot of each page at each width.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, Key } from "selenium-webdriver";
-import { ADVISOR_TOKEN, axe, screenshot, startAll } from "./support.mjs";
+import { ADVISOR_TOKEN, axe, screenshot, startForTests } from "./support.mjs";
 
-let site;
-let access;
-let driver;
-let all;
-
-before(async () => {
-  all = await startAll();
-  ({ site, access, driver } = all);
-});
-
-after(async () => {
-  await all?.stop();
-});
+const env = startForTests();
 
 const pages = [
   ["inici", "/"],
@@ -34,47 +22,47 @@ const pages = [
 ];
 
 async function noHorizontalScroll() {
-  return driver.executeScript(
+  return env.driver.executeScript(
     "return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1",
   );
 }
 
 for (const width of [1280, 375]) {
   test(`axe finds no WCAG A/AA violation at ${width} px`, async () => {
-    await driver.manage().window().setRect({ width, height: 900 });
+    await env.driver.manage().window().setRect({ width, height: 900 });
     for (const [name, url] of pages) {
-      await driver.get(site.url + url);
-      const violations = await axe(driver);
+      await env.driver.get(env.site.url + url);
+      const violations = await axe(env.driver);
       assert.deepEqual(violations, [], `${url} at ${width} px`);
-      await screenshot(driver, `${name}-${width}`);
+      await screenshot(env.driver, `${name}-${width}`);
     }
   });
 }
 
 test("the advisor's pages pass axe too", async () => {
-  await driver.manage().window().setRect({ width: 1280, height: 900 });
-  await driver.get(`${access.url}/entrar`);
-  await driver.findElement(By.css("#codi")).sendKeys(ADVISOR_TOKEN, Key.RETURN);
-  await driver.wait(async () => (await driver.findElements(By.css("header form.session"))).length === 1, 10_000);
+  await env.driver.manage().window().setRect({ width: 1280, height: 900 });
+  await env.driver.get(`${env.access.url}/entrar`);
+  await env.driver.findElement(By.css("#codi")).sendKeys(ADVISOR_TOKEN, Key.RETURN);
+  await env.driver.wait(async () => (await env.driver.findElements(By.css("header form.session"))).length === 1, 10_000);
   for (const url of ["/cerca?q=cooperativa", "/document/nota-zanahoriot-vic", "/sortir"]) {
-    await driver.get(access.url + url);
-    assert.deepEqual(await axe(driver), [], url);
+    await env.driver.get(env.access.url + url);
+    assert.deepEqual(await axe(env.driver), [], url);
   }
-  await driver.get(`${access.url}/entrar?tornar=/`);
-  await driver.get(`${access.url}/entrar`);
+  await env.driver.get(`${env.access.url}/entrar?tornar=/`);
+  await env.driver.get(`${env.access.url}/entrar`);
   // A wrong token shows its error in a form that still passes.
-  await driver.manage().deleteAllCookies();
-  await driver.get(`${access.url}/entrar`);
-  await driver.findElement(By.css("#codi")).sendKeys("codi-equivocat", Key.RETURN);
-  await driver.wait(async () => (await driver.findElements(By.css("[role=alert]"))).length === 1, 10_000);
-  assert.deepEqual(await axe(driver), [], "login with an error");
+  await env.driver.manage().deleteAllCookies();
+  await env.driver.get(`${env.access.url}/entrar`);
+  await env.driver.findElement(By.css("#codi")).sendKeys("codi-equivocat", Key.RETURN);
+  await env.driver.wait(async () => (await env.driver.findElements(By.css("[role=alert]"))).length === 1, 10_000);
+  assert.deepEqual(await axe(env.driver), [], "login with an error");
 });
 
 test("every page reflows at 320 px without horizontal scrolling", async () => {
-  await driver.manage().window().setRect({ width: 320, height: 800 });
+  await env.driver.manage().window().setRect({ width: 320, height: 800 });
   for (const [name, url] of pages) {
-    await driver.get(site.url + url);
+    await env.driver.get(env.site.url + url);
     assert.ok(await noHorizontalScroll(), `${url} scrolls sideways at 320 px`);
-    if (name === "resultats-filtres" || name === "document") await screenshot(driver, `${name}-320`);
+    if (name === "resultats-filtres" || name === "document") await screenshot(env.driver, `${name}-320`);
   }
 });

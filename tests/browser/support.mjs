@@ -1,6 +1,7 @@
 // Shared helpers of the browser tests: a real `xmess-kb serve` on loopback, a headless
 // Chromium driven through ChromeDriver, axe-core injected into pages, screenshots.
 
+import { after, before } from "node:test";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,8 +81,23 @@ export async function location(driver) {
   return decodeURIComponent(u.pathname + u.search);
 }
 
-/** The two servers every test file uses (real corpus; access fixture) and one browser. */
-export async function startAll() {
+/**
+ * Starts the two servers every test file uses (real corpus; access fixture) and one browser
+ * before the calling file's tests, and stops them after. The object returned is filled in by
+ * the `before` hook: read `env.site`, `env.access`, `env.driver` inside tests.
+ */
+export function startForTests() {
+  const env = {};
+  before(async () => {
+    Object.assign(env, await startAll());
+  });
+  after(async () => {
+    await env.stop?.();
+  });
+  return env;
+}
+
+async function startAll() {
   const site = await startServer(path.join(root, "corpus"));
   const access = await startServer(path.join(root, "tests", "fixtures", "access", "corpus"));
   const driver = await newDriver(1280, 900);
