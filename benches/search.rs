@@ -6,7 +6,6 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use xmess_kb::index::{BuildOptions, Generation};
-use xmess_kb::search::vocabulary::IndexVocabulary;
 use xmess_kb::search::{Audience, SearchRequest, query, snippet};
 
 /// One query of each kind of the dev set.
@@ -49,10 +48,7 @@ fn parse_and_build(bencher: divan::Bencher, q: &str) {
     let g = generation();
     let part = g.part(Audience::Public);
     let searcher = part.reader.searcher();
-    let vocabulary = IndexVocabulary {
-        searcher: &searcher,
-        field: part.fields.all_exact,
-    };
+    let vocabulary = part.vocabulary(&searcher);
     bencher.bench(|| {
         query::build(
             &query::parse(divan::black_box(q)),
@@ -69,10 +65,7 @@ fn snippet_of_a_body(bencher: divan::Bencher, q: &str) {
     let g = generation();
     let part = g.part(Audience::Public);
     let searcher = part.reader.searcher();
-    let vocabulary = IndexVocabulary {
-        searcher: &searcher,
-        field: part.fields.all_exact,
-    };
+    let vocabulary = part.vocabulary(&searcher);
     let spec = query::build(&query::parse(q), &part.fields, &g.synonyms, &vocabulary).spec;
     let mut request = SearchRequest::new("", Audience::Public);
     request.per_page = 100;

@@ -1,11 +1,9 @@
 //! Closed word lists of the stem field: Catalan function words (already folded, because the
 //! filter runs after ASCII folding) and words the stemmer must not touch.
 
-use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
-use crate::fasthash::{FastMap, Fnv};
+use crate::fasthash::{FastMap, FastSet};
 
 /// Articles, prepositions, pronouns, conjunctions and the commonest auxiliary forms.
 /// Written for this project; kept sorted (a test checks it) so the list reads well.
@@ -153,8 +151,7 @@ const STOP_WORDS: &[&str] = &[
 pub fn is_stop_word(word: &str) -> bool {
     // Asked for every token of two fields: one hash lookup instead of a binary search's
     // eight string comparisons.
-    static SET: LazyLock<HashSet<&str, BuildHasherDefault<Fnv>>> =
-        LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+    static SET: LazyLock<FastSet<&str>> = LazyLock::new(|| STOP_WORDS.iter().copied().collect());
     SET.contains(word)
 }
 

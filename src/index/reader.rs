@@ -83,6 +83,17 @@ pub struct Part {
 }
 
 impl Part {
+    /// The exact field's words as `searcher` sees them (typo expansion, known words).
+    pub fn vocabulary<'a>(
+        &self,
+        searcher: &'a tantivy::Searcher,
+    ) -> crate::search::vocabulary::IndexVocabulary<'a> {
+        crate::search::vocabulary::IndexVocabulary {
+            searcher,
+            field: self.fields.all_exact,
+        }
+    }
+
     /// Calls `f` with every word of the exact field that starts with `prefix` and its
     /// document frequency, once per segment (callers sum across segments).
     pub fn for_each_exact_word(&self, prefix: &str, mut f: impl FnMut(&str, u64)) -> Result<()> {

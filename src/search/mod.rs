@@ -152,10 +152,7 @@ impl Generation {
         // One searcher for the whole request: the query's vocabulary checks and the
         // collection see the same segments.
         let searcher = part.reader.searcher();
-        let vocabulary = vocabulary::IndexVocabulary {
-            searcher: &searcher,
-            field: part.fields.all_exact,
-        };
+        let vocabulary = part.vocabulary(&searcher);
         let built = query::build(&parsed, &part.fields, &self.synonyms, &vocabulary);
         let sort = request.sort.unwrap_or(if !built.matches_everything() {
             Sort::Rellevancia
