@@ -115,6 +115,9 @@ pub struct Theme {
     pub description: String,
     #[serde(rename = "sinonims", default)]
     pub synonyms: Vec<String>,
+    /// What the theme does not cover, for whoever tags documents.
+    #[serde(rename = "no_inclou", default)]
+    pub excludes: Option<String>,
 }
 
 #[derive(Deserialize)]
