@@ -51,7 +51,7 @@ struct Args {
     #[arg(long, default_value_t = 200)]
     query_count: usize,
     /// Eval JSON Lines whose query strings lead the query set ("" for none).
-    #[arg(long, default_value = "../shared/eval/dev.jsonl")]
+    #[arg(long, default_value = "data/eval/dev.jsonl")]
     eval: String,
 }
 

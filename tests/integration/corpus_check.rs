@@ -13,7 +13,7 @@ fn real_corpus() -> corpus::Corpus {
 
 #[test]
 fn every_source_record_has_a_document() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sources/practices.jsonl");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sources/practices.jsonl");
     let text = std::fs::read_to_string(&source).unwrap_or_else(|e| {
         panic!(
             "{} is needed to check the corpus against its sources: {e}",

@@ -9,5 +9,6 @@ mod facets;
 mod fuzz;
 mod matching;
 mod rebuild;
+mod standalone;
 mod support;
 mod web_pages;
