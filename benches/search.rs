@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use xmess_kb::index::{BuildOptions, Generation};
-use xmess_kb::search::{Audience, SearchRequest, query, snippet};
+use xmess_kb::index::BuildOptions;
+use xmess_kb::search::{Audience, Engine, SearchRequest, snippet};
 
 /// One query of each kind of the dev set.
 const QUERIES: &[&str] = &[
@@ -21,20 +21,20 @@ const QUERIES: &[&str] = &[
 ];
 
 /// The real corpus indexed once into a temporary folder, kept for the whole run.
-static INDEX: LazyLock<(tempfile::TempDir, Generation)> = LazyLock::new(|| {
+static INDEX: LazyLock<(tempfile::TempDir, Engine)> = LazyLock::new(|| {
     let dir = tempfile::tempdir().expect("a temporary folder for the benchmark index");
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    xmess_kb::index::build(&BuildOptions {
+    let options = BuildOptions {
         corpus,
         index: dir.path().to_path_buf(),
         dry_run: false,
-    })
-    .expect("the project's corpus builds");
-    let generation = Generation::open_current(dir.path()).expect("the new index opens");
-    (dir, generation)
+    };
+    xmess_kb::search::build(&options, &mut |_| {}).expect("the project's corpus builds");
+    let engine = Engine::open_current(dir.path()).expect("the new index opens");
+    (dir, engine)
 });
 
-fn generation() -> &'static Generation {
+fn engine() -> &'static Engine {
     &INDEX.1
 }
 
@@ -42,39 +42,26 @@ fn main() {
     divan::main();
 }
 
-/// Text → parsed words → tantivy query (no search).
+/// Text → parsed words → the parts of a query (no search).
 #[divan::bench(args = QUERIES)]
 fn parse_and_build(bencher: divan::Bencher, q: &str) {
-    let g = generation();
-    let part = g.part(Audience::Public);
-    let searcher = part.reader.searcher();
-    let vocabulary = part.vocabulary(&searcher);
-    bencher.bench(|| {
-        query::build(
-            &query::parse(divan::black_box(q)),
-            &part.fields,
-            &g.synonyms,
-            &vocabulary,
-        )
-    });
+    let engine = engine();
+    bencher.bench(|| engine.build_query(divan::black_box(q), Audience::Public));
 }
 
 /// Highlighted snippet of the longest public body for a query.
 #[divan::bench(args = QUERIES)]
 fn snippet_of_a_body(bencher: divan::Bencher, q: &str) {
-    let g = generation();
-    let part = g.part(Audience::Public);
-    let searcher = part.reader.searcher();
-    let vocabulary = part.vocabulary(&searcher);
-    let spec = query::build(&query::parse(q), &part.fields, &g.synonyms, &vocabulary).spec;
+    let engine = engine();
+    let spec = engine.build_query(q, Audience::Public).spec;
     let mut request = SearchRequest::new("", Audience::Public);
     request.per_page = 100;
-    let body = g
+    let body = engine
         .search(&request)
         .expect("listing the corpus")
         .hits
         .iter()
-        .filter_map(|h| g.document(&h.id, Audience::Public).ok().flatten())
+        .filter_map(|h| engine.document(&h.id, Audience::Public).ok().flatten())
         .map(|d| d.plain_body())
         .max_by_key(String::len)
         .unwrap_or_default();
@@ -84,8 +71,8 @@ fn snippet_of_a_body(bencher: divan::Bencher, q: &str) {
 /// The full public search: query, facets, ten hits with snippets.
 #[divan::bench(args = QUERIES)]
 fn full_search(bencher: divan::Bencher, q: &str) {
-    let g = generation();
+    let engine = engine();
     let mut request = SearchRequest::new(q, Audience::Public);
     request.per_page = 10;
-    bencher.bench(|| g.search(divan::black_box(&request)).expect("search"));
+    bencher.bench(|| engine.search(divan::black_box(&request)).expect("search"));
 }

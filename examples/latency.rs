@@ -7,7 +7,7 @@
 //! Every query of the TSV (`qid<TAB>query`, qid `<kind>.<id>` as `synth --queries` writes
 //! it) runs `--warmup` untimed passes, then `--reps` timed passes, in two modes:
 //!
-//! - `full`: `Generation::search` for the public, as `/api/cerca` runs it: exact + light
+//! - `full`: `Engine::search` for the public, as `/api/cerca` runs it: exact + light
 //!   stem + Snowball stem + fuzzy + synonyms + phrase + place names, top `--per-page`
 //!   documents loaded with highlighted title and snippet, and every facet counted.
 //! - `plain`: bare tantivy on the same index: the Snowball-stemmed words as one OR query
@@ -30,6 +30,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use xmess_kb::analysis::{self, Analyzer};
 use xmess_kb::index::Generation;
+use xmess_kb::search::Engine;
 use xmess_kb::search::{Audience, SearchRequest};
 
 #[derive(Parser)]
@@ -112,7 +113,7 @@ fn main() -> Result<()> {
     if queries.is_empty() {
         bail!("no queries to run");
     }
-    let generation = Generation::open_current(&args.index)?;
+    let generation = Engine::open_current(&args.index)?;
     let request = |q: &str| {
         let mut r = SearchRequest::new(q, Audience::Public);
         r.per_page = args.per_page;
@@ -151,8 +152,10 @@ fn main() -> Result<()> {
     }
 
     // Plain query: bare tantivy, Snowball terms ORed on the pooled stem field.
-    let part = generation.part(Audience::Public);
-    let searcher = part.reader.searcher();
+    // Bare tantivy reads the index files directly, without the engine's caches.
+    let files = Generation::open_current(&args.index)?;
+    let part = files.part(Audience::Public);
+    let searcher = part.searcher();
     let plain_query = |q: &str| -> Box<dyn Query> {
         let clauses: Vec<(Occur, Box<dyn Query>)> = analysis::tokens(Analyzer::Stem, q)
             .into_iter()

@@ -1,46 +1,39 @@
-//! Wall-clock helpers without a date crate: the current year and UTC timestamps.
+//! Wall-clock time in UTC: the current year, timestamps, and dates as Catalan reads them.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// (year, month, day, hour, minute, second) in UTC for Unix seconds.
-pub fn civil(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        month,
-        day,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
-    )
-}
+use time::{Date, Month, OffsetDateTime};
 
 pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    u64::try_from(OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0)
+}
+
+fn utc(secs: u64) -> OffsetDateTime {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 pub fn current_year() -> u16 {
-    u16::try_from(civil(now_secs()).0).unwrap_or(2026)
+    u16::try_from(OffsetDateTime::now_utc().year()).unwrap_or(2026)
 }
 
 /// "2026-11-29T15:30:00Z"
 pub fn timestamp(secs: u64) -> String {
-    let (y, mo, d, h, mi, s) = civil(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    let t = utc(secs);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// "20261129T153000", for names that sort by time.
+pub fn compact(secs: u64) -> String {
+    timestamp(secs).replace(['-', ':', 'Z'], "")
 }
 
 const MONTHS: [&str; 12] = [
@@ -58,16 +51,23 @@ const MONTHS: [&str; 12] = [
     "de desembre",
 ];
 
-/// "2023-09-21" → "21 de setembre de 2023"; anything else is returned unchanged.
+/// "2023-09-21" → "21 de setembre de 2023"; anything that is not a date is returned unchanged.
 pub fn catalan_date(iso: &str) -> String {
-    let mut parts = iso.splitn(3, '-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-        return iso.to_string();
+    let number = |range: std::ops::Range<usize>| iso.get(range)?.parse::<u16>().ok();
+    let date = match (number(0..4), number(5..7), number(8..10)) {
+        (Some(y), Some(m), Some(d)) => Month::try_from(m as u8)
+            .ok()
+            .and_then(|m| Date::from_calendar_date(i32::from(y), m, d as u8).ok()),
+        _ => None,
     };
-    let d = d.get(..2).unwrap_or(d);
-    match (m.parse::<usize>(), d.parse::<u32>()) {
-        (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} de {y}", MONTHS[m - 1]),
-        _ => iso.to_string(),
+    match date {
+        Some(d) => format!(
+            "{} {} de {}",
+            d.day(),
+            MONTHS[usize::from(u8::from(d.month())) - 1],
+            d.year()
+        ),
+        None => iso.to_string(),
     }
 }
 
@@ -76,10 +76,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn converts_unix_seconds_to_civil_time() {
-        assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
+    fn converts_unix_seconds_to_utc_timestamps() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
         assert_eq!(timestamp(1_695_254_400), "2023-09-21T00:00:00Z");
-        assert_eq!(civil(951_782_400).1, 2); // 2000-02-29
+        assert_eq!(timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(compact(1_695_254_401), "20230921T000001");
     }
 
     #[test]
@@ -87,5 +88,7 @@ mod tests {
         assert_eq!(catalan_date("2023-09-21"), "21 de setembre de 2023");
         assert_eq!(catalan_date("2023-10-05"), "5 d'octubre de 2023");
         assert_eq!(catalan_date("2023-10-05T10:00:00Z"), "5 d'octubre de 2023");
+        assert_eq!(catalan_date("2023-02-30"), "2023-02-30");
+        assert_eq!(catalan_date("des de 2019"), "des de 2019");
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::index::Generation;
+use crate::search::Engine;
 use crate::search::{Audience, SearchRequest};
 
 pub const K: usize = 10;
@@ -108,19 +108,20 @@ fn mean<'a>(rows: impl Iterator<Item = &'a Metrics>) -> Metrics {
 }
 
 /// Runs every query of `qrels` as an advisor (judgments cover advisory records too).
-pub fn evaluate(generation: &Generation, qrels: &Path) -> Result<Report> {
+pub fn evaluate(engine: &Engine, qrels: &Path) -> Result<Report> {
     let text = std::fs::read_to_string(qrels)
-        .with_context(|| format!("cannot read {}", qrels.display()))?;
+        .with_context(|| format!("no es pot llegir {}", qrels.display()))?;
     let mut per_query = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let q: QrelLine = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: not a judgment line", qrels.display(), n + 1))?;
+        let q: QrelLine = serde_json::from_str(line).with_context(|| {
+            format!("{}:{}: no és una línia de judicis", qrels.display(), n + 1)
+        })?;
         let mut request = SearchRequest::new(&q.query, Audience::Advisor);
         request.per_page = RUN_DEPTH;
-        let results = generation.search(&request)?;
+        let results = engine.search(&request)?;
         let run: Vec<(String, f32)> = results.hits.into_iter().map(|h| (h.id, h.score)).collect();
         let retrieved: Vec<String> = run.iter().take(K).map(|(id, _)| id.clone()).collect();
         let metrics = score(&q.judgments, &retrieved);
@@ -142,7 +143,7 @@ pub fn evaluate(generation: &Generation, qrels: &Path) -> Result<Report> {
         });
     }
     if per_query.is_empty() {
-        bail!("{} holds no queries", qrels.display());
+        bail!("{} no té cap consulta", qrels.display());
     }
     let mut by_type = BTreeMap::new();
     let kinds: std::collections::BTreeSet<&String> = per_query.iter().map(|q| &q.kind).collect();

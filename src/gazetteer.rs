@@ -106,30 +106,38 @@ impl Gazetteer {
     }
 
     fn parse(municipis: &str, comarques_csv: &str) -> Gazetteer {
-        let mut municipalities = Vec::new();
-        for row in csv_rows(municipis).skip(1) {
-            // The files are checked in tests; a malformed row is skipped rather than trusted.
-            let [_, name, comarca, province, population, _, lat, lon] = row.as_slice() else {
-                continue;
-            };
-            municipalities.push(Municipality {
-                name: name.clone(),
-                comarca: comarca.clone(),
-                province: province.clone(),
-                population: population.parse().unwrap_or(0),
-                lat: lat.parse().unwrap_or(0.0),
-                lon: lon.parse().unwrap_or(0.0),
-            });
+        #[derive(serde::Deserialize)]
+        struct Row {
+            municipi: String,
+            comarca: String,
+            provincia: String,
+            poblacio: u32,
+            lat: f64,
+            lon: f64,
         }
+        // The files are checked in tests; a malformed row is skipped rather than trusted.
+        let municipalities: Vec<Municipality> = csv::Reader::from_reader(municipis.as_bytes())
+            .deserialize::<Row>()
+            .flatten()
+            .map(|r| Municipality {
+                name: r.municipi,
+                comarca: r.comarca,
+                province: r.provincia,
+                population: r.poblacio,
+                lat: r.lat,
+                lon: r.lon,
+            })
+            .collect();
         let mut by_key = HashMap::new();
         for (i, m) in municipalities.iter().enumerate() {
             let key = fold_key(&m.name);
             by_key.insert(without_article(&key).to_string(), i);
             by_key.insert(key, i);
         }
-        let comarques: Vec<String> = csv_rows(comarques_csv)
-            .skip(1)
-            .filter_map(|row| row.get(1).cloned())
+        let comarques: Vec<String> = csv::Reader::from_reader(comarques_csv.as_bytes())
+            .records()
+            .flatten()
+            .filter_map(|row| row.get(1).map(String::from))
             .collect();
         let comarca_by_key = comarques
             .iter()
@@ -195,7 +203,7 @@ pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Vec
             let d = if stem_key(ck) == stems {
                 0
             } else {
-                edit_distance(&key, ck)
+                strsim::levenshtein(&key, ck)
             };
             let prefix = ck.starts_with(&key) && key.len() >= 4;
             let extra = ck.len().abs_diff(key.len());
@@ -212,45 +220,6 @@ fn stem_key(folded: &str) -> String {
         .map(|w| crate::analysis::stem(w).into_owned())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-/// Minimal RFC 4180 reader: commas, double-quoted fields with `""` escapes, `\n` rows.
-fn csv_rows(text: &str) -> impl Iterator<Item = Vec<String>> + '_ {
-    text.lines().filter(|l| !l.is_empty()).map(|line| {
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut quoted = false;
-        let mut chars = line.chars().peekable();
-        while let Some(c) = chars.next() {
-            match (c, quoted) {
-                ('"', true) if chars.peek() == Some(&'"') => {
-                    field.push('"');
-                    chars.next();
-                }
-                ('"', _) => quoted = !quoted,
-                (',', false) => fields.push(std::mem::take(&mut field)),
-                (c, _) => field.push(c),
-            }
-        }
-        fields.push(field);
-        fields
-    })
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
-//! Closed vocabularies: document kinds, scopes, ABC categories, visibility, and the theme
-//! list loaded from `corpus/temes.toml`.
+//! Closed vocabularies: document kinds, scopes, ABC categories, visibility and who may see
+//! it, the facets, and the theme list loaded from `corpus/temes.toml`.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::fold_key;
-use crate::corpus::front_matter::parse_toml;
+use crate::gazetteer::SizeBand;
 
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $slug:literal, $label:literal;)+ }) => {
@@ -91,6 +91,124 @@ vocabulary!(
         Interna => "interna", "Interna";
     }
 );
+
+impl Visibility {
+    /// Its code in the index: an audience sees the codes up to its own.
+    pub fn code(self) -> u64 {
+        match self {
+            Visibility::Publica => 0,
+            Visibility::Interna => 1,
+        }
+    }
+}
+
+/// Who is asking. The public never sees, counts or hears of an internal document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Advisor,
+}
+
+impl Audience {
+    /// The highest visibility code this audience may see.
+    pub fn max_visibility(self) -> u64 {
+        match self {
+            Audience::Public => Visibility::Publica.code(),
+            Audience::Advisor => Visibility::Interna.code(),
+        }
+    }
+
+    pub fn may_see(self, visibility: Visibility) -> bool {
+        visibility.code() <= self.max_visibility()
+    }
+}
+
+/// The facets a search can be narrowed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FacetKind {
+    Tema,
+    Tipus,
+    Municipi,
+    Comarca,
+    Provincia,
+    Mida,
+    #[serde(rename = "any")]
+    Year,
+    Categoria,
+    Colleccio,
+    /// Advisors only: public or internal.
+    Visibilitat,
+}
+
+impl FacetKind {
+    /// In the order pages list them.
+    pub const ALL: &'static [FacetKind] = &[
+        FacetKind::Tema,
+        FacetKind::Tipus,
+        FacetKind::Comarca,
+        FacetKind::Municipi,
+        FacetKind::Mida,
+        FacetKind::Provincia,
+        FacetKind::Year,
+        FacetKind::Categoria,
+        FacetKind::Colleccio,
+        FacetKind::Visibilitat,
+    ];
+
+    /// Name of the URL parameter and of the API facet.
+    pub fn param(self) -> &'static str {
+        match self {
+            FacetKind::Tema => "tema",
+            FacetKind::Tipus => "tipus",
+            FacetKind::Municipi => "municipi",
+            FacetKind::Comarca => "comarca",
+            FacetKind::Provincia => "provincia",
+            FacetKind::Mida => "mida",
+            FacetKind::Year => "any",
+            FacetKind::Categoria => "categoria",
+            FacetKind::Colleccio => "colleccio",
+            FacetKind::Visibilitat => "visibilitat",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FacetKind::Tema => "Tema",
+            FacetKind::Tipus => "Tipus de document",
+            FacetKind::Municipi => "Municipi",
+            FacetKind::Comarca => "Comarca",
+            FacetKind::Provincia => "Província",
+            FacetKind::Mida => "Mida del municipi",
+            FacetKind::Year => "Any",
+            FacetKind::Categoria => "Categoria de l'ABC",
+            FacetKind::Colleccio => "Col·lecció",
+            FacetKind::Visibilitat => "Visibilitat",
+        }
+    }
+
+    /// Whether this audience gets the facet (the public never hears of visibility).
+    pub fn offered_to(self, audience: Audience) -> bool {
+        self != FacetKind::Visibilitat || audience == Audience::Advisor
+    }
+
+    pub fn from_param(param: &str) -> Option<FacetKind> {
+        FacetKind::ALL.iter().copied().find(|k| k.param() == param)
+    }
+}
+
+/// The label people see for a facet value.
+pub fn facet_label(themes: &Themes, kind: FacetKind, value: &str) -> String {
+    let label = match kind {
+        FacetKind::Tema => themes.by_slug(value).map(|t| t.label.clone()),
+        FacetKind::Tipus => DocKind::from_slug(value).map(|k| k.label().to_string()),
+        FacetKind::Mida => SizeBand::from_slug(value).map(|b| b.label().to_string()),
+        FacetKind::Categoria => AbcCategory::from_slug(value).map(|c| c.label().to_string()),
+        FacetKind::Visibilitat => Visibility::from_slug(value).map(|v| v.label().to_string()),
+        _ => None,
+    };
+    label.unwrap_or_else(|| value.to_string())
+}
 
 impl DocKind {
     /// The corpus sub-folder for this kind.
@@ -181,6 +299,27 @@ impl Themes {
     pub fn suggest(&self, name: &str) -> Vec<&str> {
         crate::gazetteer::suggest(name, self.themes.iter().map(|t| t.label.as_str()))
     }
+}
+
+/// Parses a vocabulary file (themes, synonyms); the error is (line, "what: message").
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, (usize, String)> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_at(text, s.start));
+        (line, format!("{what}: {}", e.message().trim()))
+    })
+}
+
+/// 1-based line of a byte offset.
+pub fn line_at(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use crate::fasthash::{FastMap, FastSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Articles, prepositions, pronouns, conjunctions and the commonest auxiliary forms.
 /// Written for this project; kept sorted (a test checks it) so the list reads well.
@@ -151,7 +151,7 @@ const STOP_WORDS: &[&str] = &[
 pub fn is_stop_word(word: &str) -> bool {
     // Asked for every token of two fields: one hash lookup instead of a binary search's
     // eight string comparisons.
-    static SET: LazyLock<FastSet<&str>> = LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+    static SET: LazyLock<FxHashSet<&str>> = LazyLock::new(|| STOP_WORDS.iter().copied().collect());
     SET.contains(word)
 }
 
@@ -192,7 +192,7 @@ const PROTECTED: &[(&str, &str)] = &[
 
 /// The fixed stem of a protected word, if it is one.
 pub fn protected_stem(word: &str) -> Option<&'static str> {
-    static MAP: LazyLock<FastMap<&str, &str>> =
+    static MAP: LazyLock<FxHashMap<&str, &str>> =
         LazyLock::new(|| PROTECTED.iter().copied().collect());
     MAP.get(word).copied()
 }

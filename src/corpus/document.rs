@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::gazetteer::SizeBand;
-use crate::taxonomy::{AbcCategory, DocKind, Scope, Visibility};
+use crate::taxonomy::{AbcCategory, DocKind, FacetKind, Scope, Visibility};
 
 /// Years of activity: "2019", "2021-2023" or "2016-" (still going).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +92,28 @@ impl Document {
     /// The body as plain text (Markdown syntax removed): what is indexed and snippeted.
     pub fn plain_body(&self) -> String {
         crate::markdown::to_plain_text(&self.body)
+    }
+
+    /// The values this document takes in a facet (years of an ongoing span run to `year`).
+    pub fn facet_values(&self, kind: FacetKind, year: u16) -> Vec<String> {
+        let slugs = |slugs: &mut dyn Iterator<Item = &'static str>| {
+            slugs.map(String::from).collect::<Vec<_>>()
+        };
+        match kind {
+            FacetKind::Tema => self.themes.clone(),
+            FacetKind::Tipus => vec![self.kind.slug().to_string()],
+            FacetKind::Municipi => self.municipalities.clone(),
+            FacetKind::Comarca => self.comarques.clone(),
+            FacetKind::Provincia => self.provinces.clone(),
+            FacetKind::Mida => slugs(&mut self.size_bands.iter().map(|b| b.slug())),
+            FacetKind::Year => self
+                .years
+                .map(|y| y.each(year).map(|y| y.to_string()).collect())
+                .unwrap_or_default(),
+            FacetKind::Categoria => slugs(&mut self.abc_category.iter().map(|c| c.slug())),
+            FacetKind::Colleccio => self.collection.iter().cloned().collect(),
+            FacetKind::Visibilitat => vec![self.visibility.slug().to_string()],
+        }
     }
 
     /// Sort key for "most recent first": the event day, else the first year of activity

@@ -38,7 +38,7 @@ impl fmt::Display for CorpusErrors {
         let files: std::collections::BTreeSet<_> = self.0.iter().map(|e| &e.path).collect();
         write!(
             f,
-            "{} error(s) in {} file(s); nothing was published",
+            "{} errors en {} fitxers; no s'ha publicat res",
             self.0.len(),
             files.len()
         )

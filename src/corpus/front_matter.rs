@@ -1,29 +1,30 @@
 //! Splits a corpus file into TOML front matter and Markdown body, and parses the front
-//! matter into its raw, unvalidated form.
+//! matter into its raw, unvalidated form, each value with its place in the text.
 
 use serde::Deserialize;
+use toml::Spanned;
 
-/// The front matter exactly as written; `document.rs` validates it.
+use crate::taxonomy::line_at;
+
+/// The front matter exactly as written; `validate.rs` checks it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFrontMatter {
-    pub id: String,
-    pub tipus: String,
-    pub titol: String,
+    pub id: Spanned<String>,
+    pub tipus: Spanned<String>,
+    pub titol: Spanned<String>,
     #[serde(default)]
-    pub municipis: Vec<String>,
+    pub municipis: Vec<Spanned<String>>,
     #[serde(default)]
-    pub comarques: Vec<String>,
-    pub ambit: Option<String>,
-    #[serde(default)]
-    pub temes: Vec<String>,
-    pub categoria_abc: Option<String>,
+    pub comarques: Vec<Spanned<String>>,
+    pub ambit: Option<Spanned<String>>,
+    pub temes: Option<Spanned<Vec<Spanned<String>>>>,
+    pub categoria_abc: Option<Spanned<String>>,
     pub colleccio: Option<String>,
-    pub anys: Option<String>,
-    pub data: Option<toml::value::Datetime>,
-    pub visibilitat: Option<String>,
-    #[serde(default)]
-    pub fonts: Vec<String>,
+    pub anys: Option<Spanned<String>>,
+    pub data: Option<Spanned<toml::value::Datetime>>,
+    pub visibilitat: Option<Spanned<String>>,
+    pub fonts: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// A file split at its `+++` fences. `body_line` is the 1-based line where the body starts.
@@ -66,60 +67,17 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     })
 }
 
+/// Line in the file of a byte offset of the front matter (which starts on line 2).
+pub fn file_line(front_matter: &str, offset: usize) -> usize {
+    line_at(front_matter, offset) + 1
+}
+
 /// Parses the front matter; the error is (line in the file, message).
 pub fn parse(front_matter: &str) -> Result<RawFrontMatter, (usize, String)> {
     toml::from_str(front_matter).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| line_at(front_matter, s.start))
-            .unwrap_or(1);
-        (line + 1, translate_toml_error(e.message()))
+        let line = e.span().map_or(2, |s| file_line(front_matter, s.start));
+        (line, translate_toml_error(e.message()))
     })
-}
-
-/// Parses a TOML vocabulary file; the error is (line, "what: message").
-pub fn parse_toml<T: serde::de::DeserializeOwned>(
-    text: &str,
-    what: &str,
-) -> Result<T, (usize, String)> {
-    toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_at(text, s.start)).unwrap_or(1);
-        (line, format!("{what}: {}", e.message().trim()))
-    })
-}
-
-/// 1-based line of a byte offset inside the front matter.
-pub fn line_at(front_matter: &str, offset: usize) -> usize {
-    let offset = offset.min(front_matter.len());
-    front_matter.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-/// Line in the file (not the front matter) of `key = …`, or of `value` after it.
-pub fn find_line(front_matter: &str, key: &str, value: Option<&str>) -> usize {
-    let mut key_line = None;
-    for (i, line) in front_matter.lines().enumerate() {
-        let trimmed = line.trim_start();
-        let is_key = trimmed
-            .strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with('='));
-        if is_key {
-            key_line = Some(i);
-        }
-        if let Some(k) = key_line {
-            match value {
-                None => return k + 2,
-                Some(v) if line.contains(&format!("\"{v}\"")) || line.contains(v) => {
-                    return i + 2;
-                }
-                _ => {}
-            }
-        }
-    }
-    key_line.map_or(2, |k| k + 2)
 }
 
 fn translate_toml_error(message: &str) -> String {
@@ -164,9 +122,11 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_line_of_a_list_value() {
-        let fm = "id = \"a\"\nmunicipis = [\n  \"Manresa\",\n  \"Vic\",\n]\n";
-        assert_eq!(find_line(fm, "municipis", Some("Vic")), 5);
-        assert_eq!(find_line(fm, "id", None), 2);
+    fn every_value_knows_its_line() {
+        let fm = "id = \"a\"\ntipus = \"guia\"\ntitol = \"t\"\nmunicipis = [\n  \"Manresa\",\n  \"Vic\",\n]\n";
+        let raw = parse(fm).expect("valid");
+        let line = |span: std::ops::Range<usize>| file_line(fm, span.start);
+        assert_eq!(line(raw.municipis[1].span()), 7);
+        assert_eq!(line(raw.id.span()), 2);
     }
 }

@@ -1,13 +1,16 @@
 //! The on-disk index: one directory per generation under `index/`, and a `CURRENT` file
 //! naming the published one. A build writes a fresh generation, verifies it and only then
-//! switches `CURRENT` with an atomic rename, so readers never see a partial index.
+//! switches `CURRENT` with an atomic rename, so readers never see a partial index. This
+//! layer writes, verifies, publishes and opens files; it knows nothing of queries.
 
 mod build;
-mod reader;
+mod dictionary;
+mod generation;
 pub mod schema;
 
-pub use build::{BuildEvent, BuildOptions, BuildReport, build, build_with_progress};
-pub use reader::{BuildInfo, Generation, Part, current_generation_name};
+pub use build::{BuildEvent, BuildOptions, BuildReport, Sample, build};
+pub use dictionary::FacetDictionary;
+pub use generation::{BuildInfo, Generation, Part, current_generation_name};
 
 /// Name of the pointer file inside the index directory.
 pub const CURRENT: &str = "CURRENT";

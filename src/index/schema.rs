@@ -5,7 +5,7 @@ use tantivy::schema::{
 };
 
 use crate::analysis;
-use crate::search::facets::FacetKind;
+use crate::taxonomy::FacetKind;
 
 /// Handles to the schema's fields.
 #[derive(Clone, Debug)]
@@ -15,7 +15,6 @@ pub struct Fields {
     pub all_exact: Field,
     pub all_stem: Field,
     pub all_light: Field,
-    pub title_exact: Field,
     /// Municipality, comarca and province names, folded: for place names typed in a query.
     pub places: Field,
     pub visibility: Field,
@@ -32,6 +31,11 @@ fn text(analyzer: &str, record: IndexRecordOption) -> TextOptions {
             .set_tokenizer(analyzer)
             .set_index_option(record),
     )
+}
+
+/// The fast field of a facet's ordinals.
+pub fn facet_field_name(kind: FacetKind) -> String {
+    format!("f_{}", kind.param())
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -51,16 +55,12 @@ pub fn build() -> (Schema, Fields) {
         "all_light",
         text(analysis::LIGHT, IndexRecordOption::WithFreqsAndPositions),
     );
-    let title_exact = b.add_text_field(
-        "title_exact",
-        text(analysis::EXACT, IndexRecordOption::WithFreqsAndPositions),
-    );
     let places = b.add_text_field("places", STRING);
     let visibility = b.add_u64_field("visibility", INDEXED | FAST);
     let recency = b.add_u64_field("recency", FAST);
     let facets = FacetKind::ALL
         .iter()
-        .map(|&k| (k, b.add_u64_field(&format!("f_{}", k.param()), FAST)))
+        .map(|&k| (k, b.add_u64_field(&facet_field_name(k), FAST)))
         .collect();
     let stored = b.add_text_field("doc", STORED);
     let schema = b.build();
@@ -71,7 +71,6 @@ pub fn build() -> (Schema, Fields) {
             all_exact,
             all_stem,
             all_light,
-            title_exact,
             places,
             visibility,
             recency,
@@ -90,13 +89,12 @@ impl Fields {
             all_exact: f("all_exact")?,
             all_stem: f("all_stem")?,
             all_light: f("all_light")?,
-            title_exact: f("title_exact")?,
             places: f("places")?,
             visibility: f("visibility")?,
             recency: f("recency")?,
             facets: FacetKind::ALL
                 .iter()
-                .map(|&k| Ok((k, f(&format!("f_{}", k.param()))?)))
+                .map(|&k| Ok((k, f(&facet_field_name(k))?)))
                 .collect::<tantivy::Result<_>>()?,
             stored: f("doc")?,
         })

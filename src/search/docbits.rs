@@ -34,6 +34,7 @@ impl DocBits {
     }
 
     /// Documents of `docs` (ids at or beyond `len` are ignored).
+    #[cfg(test)]
     pub fn of(len: u32, docs: impl IntoIterator<Item = DocId>) -> DocBits {
         let mut bits = DocBits::empty(len);
         for doc in docs {

@@ -20,8 +20,8 @@ use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINA
 
 use super::docbits::DocBits;
 use super::facet_counts::{Counting, FacetCache};
-use super::facets::Sort;
 use super::query::Built;
+use super::request::Sort;
 use super::term_sets::{MIN_SHARE_DIVISOR, TermSets};
 
 /// What to run.

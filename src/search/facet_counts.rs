@@ -15,7 +15,9 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentReader};
 
 use super::docbits::DocBits;
-use super::facets::{FacetDictionary, FacetKind, facet_field_names};
+use crate::index::FacetDictionary;
+use crate::index::schema::facet_field_name;
+use crate::taxonomy::FacetKind;
 
 /// Facets with at most this many values are counted from per-value bitsets.
 const MAX_BITSET_VALUES: usize = 64;
@@ -87,8 +89,8 @@ impl SegmentFacets {
         let fast = reader.fast_fields();
         let max_doc = reader.max_doc();
         let mut facets = Vec::with_capacity(sizes.len());
-        for (name, &size) in facet_field_names().iter().zip(sizes) {
-            let column = fast.u64(name)?;
+        for (&kind, &size) in FacetKind::ALL.iter().zip(sizes) {
+            let column = fast.u64(&facet_field_name(kind))?;
             let mut pairs: Vec<(u32, u32)> = Vec::new();
             for doc in 0..max_doc {
                 for ord in column.values_for_doc(doc) {
@@ -232,7 +234,7 @@ pub struct FacetCache {
 
 impl FacetCache {
     pub fn build(searcher: &Searcher, dictionary: &FacetDictionary) -> tantivy::Result<Self> {
-        let sizes = sizes(dictionary);
+        let sizes = dictionary.sizes();
         let mut segments = HashMap::new();
         for reader in searcher.segment_readers() {
             let facets = SegmentFacets::read(reader, &sizes)?;
@@ -256,14 +258,6 @@ impl FacetCache {
             None => Ok(Arc::new(SegmentFacets::read(reader, sizes)?)),
         }
     }
-}
-
-/// Number of values of each facet, in `FacetKind::ALL` order.
-pub fn sizes(dictionary: &FacetDictionary) -> Vec<usize> {
-    FacetKind::ALL
-        .iter()
-        .map(|&k| dictionary.values(k).len())
-        .collect()
 }
 
 /// The facet counts and results of one search, summed over its segments.

@@ -11,9 +11,9 @@ use tantivy::Term;
 use tantivy::query::{BoostQuery, EmptyQuery, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::synonyms::Synonyms;
 use super::vocabulary::Vocabulary;
 use crate::analysis::{self, Analyzer, fold_key};
+use crate::corpus::Synonyms;
 use crate::gazetteer::Gazetteer;
 use crate::index::schema::Fields;
 

@@ -3,42 +3,37 @@
 //! population band). Everything runs on the audience's own index part.
 
 use anyhow::Result;
-use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::MoreLikeThisQuery;
 use tantivy::schema::OwnedValue;
 
-use super::facets::FacetKind;
-use super::{Audience, SearchRequest, load};
+use super::engine::{Engine, load};
+use super::request::SearchRequest;
 use crate::corpus::Document;
 use crate::gazetteer::Gazetteer;
-use crate::index::Generation;
+use crate::taxonomy::{Audience, DocKind, FacetKind};
 
-/// A link to another document, with why it is offered.
-#[derive(Debug, Clone, Serialize)]
+/// Another document, with why it is offered.
+#[derive(Debug, Clone)]
 pub struct RelatedDoc {
     pub id: String,
     pub title: String,
-    pub url: String,
-    pub kind_label: &'static str,
+    pub kind: DocKind,
     pub places: String,
     pub reason: String,
 }
 
 /// A group of practices from towns like this document's.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct SimilarTowns {
     pub heading: String,
     pub docs: Vec<RelatedDoc>,
-    /// The search that lists them all.
-    pub facet: FacetKind,
-    pub value: String,
 }
 
-impl Generation {
+impl Engine {
     /// Up to `n` documents most like `doc` by their words and themes.
     pub fn related(&self, doc: &Document, audience: Audience, n: usize) -> Result<Vec<RelatedDoc>> {
-        let part = self.part(audience);
+        let part = self.view(audience).part;
         let themes: Vec<String> = self.theme_refs(doc).into_iter().map(|t| t.label).collect();
         let text = format!(
             "{t}\n{t}\n{th}\n{th}\n{body}",
@@ -52,7 +47,7 @@ impl Generation {
             .with_max_query_terms(30)
             .with_min_word_length(3)
             .with_document_fields(vec![(part.fields.all_light, vec![OwnedValue::Str(text)])]);
-        let searcher = part.reader.searcher();
+        let searcher = part.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(n + 1).order_by_score())?;
         let mut out = Vec::new();
         for (_, address) in top {
@@ -129,35 +124,28 @@ impl Generation {
         let mut out = Vec::new();
         for (heading, facet, value) in groups {
             // The document's themes first, then the most recent of the rest.
-            let mut hits = Vec::new();
+            let mut found = Vec::new();
             for text in [themes.join(" "), String::new()] {
                 let mut request = SearchRequest::new(&text, audience);
                 request.filters.insert(facet, vec![value.clone()]);
-                request.per_page = n + 5;
-                hits.extend(self.search(&request)?.hits);
+                found.extend(self.top_documents(&request, n + 5)?);
             }
             let mut seen = std::collections::HashSet::new();
-            let docs: Vec<RelatedDoc> = hits
+            let docs: Vec<RelatedDoc> = found
                 .into_iter()
-                .filter(|h| h.id != doc.id && !h.municipalities.contains(&town.name))
-                .filter(|h| seen.insert(h.id.clone()))
+                .filter(|d| d.id != doc.id && !d.municipalities.contains(&town.name))
+                .filter(|d| seen.insert(d.id.clone()))
                 .take(n)
-                .map(|h| RelatedDoc {
-                    reason: h.municipalities.join(", "),
-                    places: h.municipalities.join(", "),
-                    id: h.id,
-                    title: h.title,
-                    url: h.url,
-                    kind_label: h.kind_label,
+                .map(|d| RelatedDoc {
+                    reason: d.municipalities.join(", "),
+                    places: d.municipalities.join(", "),
+                    id: d.id,
+                    title: d.title,
+                    kind: d.kind,
                 })
                 .collect();
             if !docs.is_empty() {
-                out.push(SimilarTowns {
-                    heading,
-                    docs,
-                    facet,
-                    value,
-                });
+                out.push(SimilarTowns { heading, docs });
             }
         }
         Ok(out)
@@ -166,13 +154,12 @@ impl Generation {
 
 fn related_doc(doc: Document, reason: String) -> RelatedDoc {
     RelatedDoc {
-        url: format!("/document/{}", doc.id),
         places: if doc.municipalities.is_empty() {
             doc.comarques.join(", ")
         } else {
             doc.municipalities.join(", ")
         },
-        kind_label: doc.kind.label(),
+        kind: doc.kind,
         id: doc.id,
         title: doc.title,
         reason,

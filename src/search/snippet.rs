@@ -1,11 +1,71 @@
-//! Highlighted, HTML-safe excerpts. Words are matched the way the query matched them
-//! (exact, stem, fuzzy or synonym) and marked on the original text, so `l’Ajuntament` or
-//! `col·laboració` are highlighted whole.
+//! Highlights and excerpts. Words are matched the way the query matched them (exact, stem,
+//! fuzzy or synonym) and marked on the original text, so `l’Ajuntament` or `col·laboració`
+//! are highlighted whole. The result is text plus ranges: whoever shows it escapes it.
+
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
 
 use super::query::MatchSpec;
 use crate::analysis::{self, Analyzer};
-use crate::fasthash::FastMap;
-use crate::gazetteer::edit_distance;
+
+/// A text (a title, or a passage of a body) with the matched words marked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Highlighted {
+    pub text: String,
+    /// Byte ranges of `text`, in order, never overlapping.
+    pub marks: Vec<Range<usize>>,
+    /// The passage starts or ends inside a longer text.
+    pub cut_before: bool,
+    pub cut_after: bool,
+}
+
+/// A run of a highlighted text, marked or not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Piece<'a> {
+    pub text: &'a str,
+    pub marked: bool,
+}
+
+impl Highlighted {
+    /// The text in pieces, in order.
+    pub fn pieces(&self) -> Vec<Piece<'_>> {
+        let mut pieces = Vec::with_capacity(self.marks.len() * 2 + 1);
+        let mut at = 0;
+        for mark in &self.marks {
+            if mark.start > at {
+                let text = &self.text[at..mark.start];
+                pieces.push(Piece {
+                    text,
+                    marked: false,
+                });
+            }
+            let text = &self.text[mark.clone()];
+            pieces.push(Piece { text, marked: true });
+            at = mark.end;
+        }
+        if at < self.text.len() {
+            let text = &self.text[at..];
+            pieces.push(Piece {
+                text,
+                marked: false,
+            });
+        }
+        pieces
+    }
+
+    /// The text alone, `…` where it is cut.
+    pub fn plain(&self) -> String {
+        let before = if self.cut_before { "…" } else { "" };
+        let after = if self.cut_after { "…" } else { "" };
+        format!("{before}{}{after}", self.text)
+    }
+
+    /// The marked words, in order.
+    pub fn marked(&self) -> impl Iterator<Item = &str> {
+        self.marks.iter().map(|m| &self.text[m.clone()])
+    }
+}
 
 /// Byte ranges of `text` that match the spec.
 pub fn matches(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
@@ -14,7 +74,7 @@ pub fn matches(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
     }
     let tokens = analysis::tokens(Analyzer::Exact, text);
     // Words repeat within a text: each distinct word is judged once.
-    let mut judged: FastMap<&str, bool> = FastMap::default();
+    let mut judged: FxHashMap<&str, bool> = FxHashMap::default();
     let mut ranges = Vec::new();
     for t in &tokens {
         let hit = *judged
@@ -42,7 +102,7 @@ fn word_matches(word: &str, spec: &MatchSpec) -> bool {
             && spec.stems.contains(analysis::stem(word).as_ref()))
         || spec.fuzzy.iter().any(|(w, d)| {
             word.len().abs_diff(w.len()) <= usize::from(*d)
-                && edit_distance(word, w) <= usize::from(*d)
+                && strsim::levenshtein(word, w) <= usize::from(*d)
         })
 }
 
@@ -53,26 +113,37 @@ fn head(stem: &str) -> &str {
     chars.as_str()
 }
 
-/// The whole text, escaped, with `<mark>` around matches (for titles).
-pub fn highlight(text: &str, spec: &MatchSpec) -> String {
-    render(text, 0, text.len(), &matches(text, spec))
+/// The whole text with its matches marked (for titles).
+pub fn highlight(text: &str, spec: &MatchSpec) -> Highlighted {
+    excerpt(text, 0, text.len(), &matches(text, spec))
 }
 
-/// The best window of about `max_chars` characters, escaped, with `<mark>` around matches.
-/// Falls back to the start of the text when nothing matches.
-pub fn snippet(text: &str, spec: &MatchSpec, max_chars: usize) -> String {
+/// The best window of about `max_chars` characters with its matches marked; the start of
+/// the text when nothing matches.
+pub fn snippet(text: &str, spec: &MatchSpec, max_chars: usize) -> Highlighted {
     let ranges = matches(text, spec);
-    let max_bytes = max_chars * 2;
-    let (start, end) = best_window(text, &ranges, max_bytes);
-    let mut html = String::new();
-    if start > 0 {
-        html.push('…');
+    let (start, end) = best_window(text, &ranges, max_chars * 2);
+    excerpt(text, start, end, &ranges)
+}
+
+/// `text[start..end]` on one line, with the ranges inside it (a range that overlaps the one
+/// before is dropped; one that runs past the end is cut there).
+fn excerpt(text: &str, start: usize, end: usize, ranges: &[(usize, usize)]) -> Highlighted {
+    let mut marks = Vec::new();
+    let mut at = start;
+    for &(from, to) in ranges {
+        if to <= start || from >= end || from < at {
+            continue;
+        }
+        marks.push(from - start..to.min(end) - start);
+        at = to.min(end);
     }
-    html.push_str(&render(text, start, end, &ranges));
-    if end < text.len() {
-        html.push('…');
+    Highlighted {
+        text: text[start..end].replace('\n', " "),
+        marks,
+        cut_before: start > 0,
+        cut_after: end < text.len(),
     }
-    html
 }
 
 /// Chooses the window holding the most distinct matched words, snapped to word boundaries.
@@ -133,37 +204,6 @@ fn word_boundary_before(text: &str, at: usize) -> usize {
     text[..i].rfind(char::is_whitespace).unwrap_or(i)
 }
 
-fn render(text: &str, start: usize, end: usize, ranges: &[(usize, usize)]) -> String {
-    let mut out = String::with_capacity(end - start + 32);
-    let mut at = start;
-    for &(from, to) in ranges {
-        if to <= start || from >= end || from < at {
-            continue;
-        }
-        escape_into(&text[at..from], &mut out);
-        out.push_str("<mark>");
-        escape_into(&text[from..to.min(end)], &mut out);
-        out.push_str("</mark>");
-        at = to.min(end);
-    }
-    escape_into(&text[at..end], &mut out);
-    out
-}
-
-/// HTML escaping for text content and double-quoted attribute values.
-pub fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,15 +216,34 @@ mod tests {
         }
     }
 
+    /// The pieces with `[…]` around marks and `…` where the passage is cut.
+    fn shown(h: &Highlighted) -> String {
+        let body: String = h
+            .pieces()
+            .into_iter()
+            .map(|p| {
+                if p.marked {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.to_string()
+                }
+            })
+            .collect();
+        let before = if h.cut_before { "…" } else { "" };
+        let after = if h.cut_after { "…" } else { "" };
+        format!("{before}{body}{after}")
+    }
+
     #[test]
     fn marks_the_original_spelling_with_curly_apostrophe_and_middle_dot() {
-        let html = highlight(
+        let h = highlight(
             "Amb l’Ajuntament i la col·laboració <b>",
             &spec(&["ajuntament", "collaboracio"], &[]),
         );
+        assert_eq!(shown(&h), "Amb [l’Ajuntament] i la [col·laboració] <b>");
         assert_eq!(
-            html,
-            "Amb <mark>l’Ajuntament</mark> i la <mark>col·laboració</mark> &lt;b&gt;"
+            h.marked().collect::<Vec<_>>(),
+            vec!["l’Ajuntament", "col·laboració"]
         );
     }
 
@@ -192,8 +251,8 @@ mod tests {
     fn marks_stem_and_fuzzy_matches() {
         let mut s = spec(&[], &[&analysis::stem("cooperativa")]);
         s.fuzzy.push(("habitatge".into(), 2));
-        let html = highlight("Cooperatives d'habitatges", &s);
-        assert_eq!(html, "<mark>Cooperatives</mark> <mark>d'habitatges</mark>");
+        let h = highlight("Cooperatives d'habitatges", &s);
+        assert_eq!(shown(&h), "[Cooperatives] [d'habitatges]");
     }
 
     #[test]
@@ -204,23 +263,21 @@ mod tests {
             ..MatchSpec::default()
         };
         assert_eq!(
-            highlight("Un Pla i dos plans", &spec),
-            "Un <mark>Pla</mark> i dos <mark>plans</mark>"
+            shown(&highlight("Un Pla i dos plans", &spec)),
+            "Un [Pla] i dos [plans]"
         );
     }
 
     #[test]
-    fn snippet_centres_on_matches_and_escapes() {
+    fn snippet_centres_on_matches_on_one_line() {
         let text = format!(
-            "{} moneda local <i> {}",
+            "{} moneda\nlocal <i> {}",
             "paraula ".repeat(100),
             "final ".repeat(100)
         );
-        let html = snippet(&text, &spec(&["moneda", "local"], &[]), 120);
-        assert!(
-            html.contains("<mark>moneda</mark> <mark>local</mark> &lt;i&gt;"),
-            "{html}"
-        );
-        assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+        let h = snippet(&text, &spec(&["moneda", "local"], &[]), 120);
+        let shown = shown(&h);
+        assert!(shown.contains("[moneda] [local] <i>"), "{shown}");
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
     }
 }

@@ -7,17 +7,27 @@ use std::collections::HashMap;
 use anyhow::Result;
 use tantivy::Term;
 
+use super::engine::Engine;
+use super::vocabulary::IndexVocabulary;
 use crate::analysis::{self, Analyzer};
-use crate::gazetteer::edit_distance;
-use crate::index::Part;
+use crate::taxonomy::Audience;
 
 /// Words shorter than this are left alone: too many neighbours to guess well.
 const MIN_CHARS: usize = 4;
 
-/// The query with unknown words corrected, or `None` when there is nothing to correct.
-pub fn suggest(part: &Part, text: &str) -> Result<Option<String>> {
-    let searcher = part.reader.searcher();
-    let field = part.fields.all_exact;
+impl Engine {
+    /// "Vols dir …?": the query with unknown words corrected, or `None` when there is
+    /// nothing to correct.
+    pub fn spelling(&self, text: &str, audience: Audience) -> Result<Option<String>> {
+        let part = self.view(audience).part;
+        let searcher = part.searcher();
+        correct(&IndexVocabulary::of(part, &searcher), text)
+    }
+}
+
+fn correct(vocabulary: &IndexVocabulary, text: &str) -> Result<Option<String>> {
+    let searcher = vocabulary.searcher;
+    let field = vocabulary.field;
     let mut out = String::new();
     let mut last = 0;
     let mut changed = false;
@@ -29,7 +39,7 @@ pub fn suggest(part: &Part, text: &str) -> Result<Option<String>> {
         if searcher.doc_freq(&Term::from_field_text(field, word))? > 0 {
             continue;
         }
-        if let Some(better) = closest(part, word)? {
+        if let Some(better) = closest(vocabulary, word)? {
             out.push_str(&text[last..token.offset_from]);
             // Keep an elided article as typed: «d'habitatje» → «d'habitatge».
             let original = &text[token.offset_from..token.offset_to];
@@ -55,17 +65,17 @@ pub fn suggest(part: &Part, text: &str) -> Result<Option<String>> {
 /// The indexed word nearest to `word`: at most 1 edit for words up to 6 characters, 2
 /// beyond; ties go to the word found in more documents. Only words sharing the first
 /// letter are scanned, which keeps this cheap on a large vocabulary.
-fn closest(part: &Part, word: &str) -> Result<Option<String>> {
+fn closest(vocabulary: &IndexVocabulary, word: &str) -> Result<Option<String>> {
     let Some(first) = word.chars().next() else {
         return Ok(None);
     };
     let budget = if word.chars().count() <= 6 { 1 } else { 2 };
     let mut best: HashMap<String, (usize, u64)> = HashMap::new();
-    part.for_each_exact_word(first.encode_utf8(&mut [0u8; 4]), |candidate, doc_freq| {
+    vocabulary.for_each_with_prefix(first.encode_utf8(&mut [0u8; 4]), |candidate, doc_freq| {
         if candidate.len().abs_diff(word.len()) > budget {
             return;
         }
-        let distance = edit_distance(word, candidate);
+        let distance = strsim::levenshtein(word, candidate);
         if distance == 0 || distance > budget {
             return;
         }

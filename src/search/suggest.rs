@@ -6,10 +6,11 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::facets::FacetKind;
-use super::{Audience, SearchRequest};
+use super::engine::Engine;
+use super::request::SearchRequest;
+use super::vocabulary::IndexVocabulary;
 use crate::analysis::{self, Analyzer, fold_key};
-use crate::index::{Generation, Part};
+use crate::taxonomy::{Audience, FacetKind};
 
 /// Suggestions returned at most, per kind.
 const PER_KIND: usize = 4;
@@ -22,13 +23,16 @@ pub struct Suggestion {
     pub kind: &'static str,
 }
 
-impl Generation {
+impl Engine {
+    /// What the search box offers while `text` is typed.
     pub fn suggest(&self, text: &str, audience: Audience) -> Result<Vec<Suggestion>> {
         let needle = fold_key(text);
         if needle.chars().count() < 2 {
             return Ok(Vec::new());
         }
-        let part = self.part(audience);
+        let part = self.view(audience).part;
+        let searcher = part.searcher();
+        let vocabulary = IndexVocabulary::of(part, &searcher);
         let mut out = Vec::new();
 
         // Themes and places with documents, matched at the start of any of their words.
@@ -60,7 +64,7 @@ impl Generation {
         let completed = match words.last() {
             Some(last) => {
                 let head = &text[..last.offset_from];
-                completions(part, &last.text)?
+                completions(&vocabulary, &last.text)?
                     .into_iter()
                     .take(PER_KIND)
                     .map(|w| format!("{head}{w}"))
@@ -78,10 +82,10 @@ impl Generation {
         }));
 
         // Titles the (completed) text finds.
-        let mut request = SearchRequest::new(&best, audience);
-        request.per_page = PER_KIND;
-        out.extend(self.search(&request)?.hits.into_iter().map(|h| Suggestion {
-            text: h.title,
+        let request = SearchRequest::new(&best, audience);
+        let found = self.top_documents(&request, PER_KIND)?;
+        out.extend(found.into_iter().map(|d| Suggestion {
+            text: d.title,
             kind: "document",
         }));
         let mut seen = std::collections::HashSet::new();
@@ -90,13 +94,27 @@ impl Generation {
     }
 }
 
+/// What a filter box typed over a list of labels keeps: labels holding its text, whatever
+/// the case, accents or apostrophes.
+pub struct LabelFilter(String);
+
+impl LabelFilter {
+    pub fn new(text: &str) -> LabelFilter {
+        LabelFilter(fold_key(text))
+    }
+
+    pub fn keeps(&self, label: &str) -> bool {
+        self.0.is_empty() || fold_key(label).contains(&self.0)
+    }
+}
+
 /// Indexed words starting with `prefix` (folded), by document frequency.
-fn completions(part: &Part, prefix: &str) -> Result<Vec<String>> {
+fn completions(vocabulary: &IndexVocabulary, prefix: &str) -> Result<Vec<String>> {
     if prefix.chars().count() < 2 {
         return Ok(Vec::new());
     }
     let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    part.for_each_exact_word(prefix, |word, doc_freq| {
+    vocabulary.for_each_with_prefix(prefix, |word, doc_freq| {
         if word != prefix && !analysis::is_stop_word(word) {
             *found.entry(word.to_string()).or_default() += doc_freq;
         }

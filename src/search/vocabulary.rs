@@ -4,10 +4,14 @@
 
 use std::sync::OnceLock;
 
+use anyhow::Result;
+
 use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 use tantivy_fst::Automaton;
+
+use crate::index::Part;
 
 pub trait Vocabulary {
     /// Whether the index holds this folded word.
@@ -21,6 +25,39 @@ pub trait Vocabulary {
 pub struct IndexVocabulary<'a> {
     pub searcher: &'a Searcher,
     pub field: Field,
+}
+
+impl<'a> IndexVocabulary<'a> {
+    /// The exact field's words of `part` as `searcher` sees them.
+    pub fn of(part: &Part, searcher: &'a Searcher) -> IndexVocabulary<'a> {
+        IndexVocabulary {
+            searcher,
+            field: part.fields.all_exact,
+        }
+    }
+
+    /// Calls `f` with every indexed word that starts with `prefix` and its document
+    /// frequency, once per segment (callers sum across segments).
+    pub fn for_each_with_prefix(&self, prefix: &str, mut f: impl FnMut(&str, u64)) -> Result<()> {
+        // Every UTF-8 string that starts with `prefix` sorts below `prefix` + 0xFF.
+        let mut upper = prefix.as_bytes().to_vec();
+        upper.push(0xff);
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.field)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .lt(&upper)
+                .into_stream()?;
+            while stream.advance() {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    f(word, u64::from(stream.value().doc_freq));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Vocabulary for IndexVocabulary<'_> {

@@ -1,4 +1,7 @@
-//! JSON API: `/api/cerca`, `/api/document/{id}` and `/salut`.
+//! JSON API: `/api/cerca`, `/api/document/{id}`, `/api/suggeriments` and `/salut`. The
+//! JSON of a search is built here once; `xmess-kb search --json` prints the same.
+
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -7,19 +10,101 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::{ApiError, WebError};
+use super::links::Links;
 use super::params::SearchParams;
+use super::view::{highlighted_html, when};
 use super::{AppState, Viewer};
-use crate::search::{Audience, SearchResults, ThemeRef};
-use crate::taxonomy::{DocKind, Visibility};
+use crate::search::{FacetValue, Hit, SearchResults, Sort, Suggestion, ThemeRef};
+use crate::taxonomy::{Audience, DocKind, FacetKind, Visibility};
+
+#[derive(Serialize)]
+pub struct SearchJson {
+    pub generation: String,
+    pub query: String,
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub pages: usize,
+    pub sort: Sort,
+    pub hits: Vec<HitJson>,
+    pub facets: BTreeMap<FacetKind, Vec<FacetValue>>,
+}
+
+#[derive(Serialize)]
+pub struct HitJson {
+    pub id: String,
+    pub title: String,
+    /// The title, escaped, with `<mark>` around matched words.
+    pub title_html: String,
+    pub kind: DocKind,
+    pub kind_label: &'static str,
+    pub municipalities: Vec<String>,
+    pub comarques: Vec<String>,
+    pub themes: Vec<ThemeRef>,
+    pub years: Option<String>,
+    pub date: Option<String>,
+    /// "21 de setembre de 2023", or the years.
+    pub when: Option<String>,
+    pub internal: bool,
+    /// Escaped text with `<mark>` around matches, nothing else.
+    pub snippet: String,
+    pub url: String,
+    pub score: f32,
+}
+
+impl SearchJson {
+    pub fn of(results: SearchResults, links: &Links) -> SearchJson {
+        SearchJson {
+            hits: results
+                .hits
+                .into_iter()
+                .map(|h| HitJson::of(h, links))
+                .collect(),
+            generation: results.generation,
+            query: results.query,
+            total: results.total,
+            page: results.page,
+            per_page: results.per_page,
+            pages: results.pages,
+            sort: results.sort,
+            facets: results.facets,
+        }
+    }
+}
+
+impl HitJson {
+    fn of(hit: Hit, links: &Links) -> HitJson {
+        HitJson {
+            url: links.document(&hit.id),
+            title_html: highlighted_html(&hit.title),
+            snippet: highlighted_html(&hit.snippet),
+            when: when(hit.date.as_deref(), hit.years.as_deref()),
+            kind_label: hit.kind.label(),
+            id: hit.id,
+            title: hit.title.text,
+            kind: hit.kind,
+            municipalities: hit.municipalities,
+            comarques: hit.comarques,
+            themes: hit.themes,
+            years: hit.years,
+            date: hit.date,
+            internal: hit.internal,
+            score: hit.score,
+        }
+    }
+}
 
 pub async fn search(
     State(state): State<AppState>,
     viewer: Viewer,
     RawQuery(raw): RawQuery,
-) -> Result<Json<SearchResults>, ApiError> {
+) -> Result<Json<SearchJson>, ApiError> {
     let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
-    let generation = state.generation()?;
-    Ok(Json(generation.search(&params.request(viewer.audience))?))
+    let request = params.request(viewer.audience);
+    let json = state
+        .search(move |engine, links| Ok(SearchJson::of(engine.search(&request)?, links)))
+        .await?;
+    Ok(Json(json))
 }
 
 #[derive(Serialize)]
@@ -47,26 +132,29 @@ pub async fn document(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<DocumentJson>, ApiError> {
-    let generation = state.generation()?;
-    let doc = generation
-        .document(&id, viewer.audience)?
-        .ok_or(WebError::NotFound)?;
-    Ok(Json(DocumentJson {
-        themes: generation.theme_refs(&doc),
-        url: format!("/document/{}", doc.id),
-        years: doc.years.map(|y| y.label()),
-        internal: doc.visibility == Visibility::Interna,
-        id: doc.id,
-        title: doc.title,
-        kind: doc.kind,
-        municipalities: doc.municipalities,
-        comarques: doc.comarques,
-        provinces: doc.provinces,
-        date: doc.date,
-        collection: doc.collection,
-        sources: doc.sources,
-        body: doc.body,
-    }))
+    let audience = viewer.audience;
+    let json = state
+        .search(move |engine, links| {
+            let doc = engine.document(&id, audience)?.ok_or(WebError::NotFound)?;
+            Ok(DocumentJson {
+                themes: engine.theme_refs(&doc),
+                url: links.document(&doc.id),
+                years: doc.years.map(|y| y.label()),
+                internal: doc.visibility == Visibility::Interna,
+                id: doc.id,
+                title: doc.title,
+                kind: doc.kind,
+                municipalities: doc.municipalities,
+                comarques: doc.comarques,
+                provinces: doc.provinces,
+                date: doc.date,
+                collection: doc.collection,
+                sources: doc.sources,
+                body: doc.body,
+            })
+        })
+        .await?;
+    Ok(Json(json))
 }
 
 #[derive(Serialize)]
@@ -78,12 +166,12 @@ struct Health {
 }
 
 pub async fn health(State(state): State<AppState>) -> Response {
-    match state.generation() {
-        Ok(g) => Json(Health {
+    match state.engine() {
+        Ok(engine) => Json(Health {
             status: "ok",
-            generation: g.info.generation.clone(),
-            documents: g.visible_documents(Audience::Public),
-            built_at: g.info.built_at.clone(),
+            generation: engine.info().generation.clone(),
+            documents: engine.visible_documents(Audience::Public),
+            built_at: engine.info().built_at.clone(),
         })
         .into_response(),
         Err(_) => (
@@ -97,7 +185,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
 #[derive(Serialize)]
 pub struct SuggestionsJson {
     pub query: String,
-    pub suggestions: Vec<crate::search::suggest::Suggestion>,
+    pub suggestions: Vec<Suggestion>,
 }
 
 /// `/api/suggeriments?q=…`: what the search box offers while typing.
@@ -107,9 +195,14 @@ pub async fn suggestions(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SuggestionsJson>, ApiError> {
     let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
-    let generation = state.generation()?;
-    Ok(Json(SuggestionsJson {
-        suggestions: generation.suggest(&params.q, viewer.audience)?,
-        query: params.q,
-    }))
+    let audience = viewer.audience;
+    let json = state
+        .search(move |engine, _| {
+            Ok(SuggestionsJson {
+                suggestions: engine.suggest(&params.q, audience)?,
+                query: params.q,
+            })
+        })
+        .await?;
+    Ok(Json(json))
 }

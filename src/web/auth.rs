@@ -19,9 +19,11 @@ use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
+use cookie::{Cookie, SameSite};
+
 use super::AppState;
 use super::error::WebError;
-use crate::search::Audience;
+use crate::taxonomy::Audience;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -43,7 +45,7 @@ impl AdvisorSecret {
         let chars = token.chars().count();
         if chars < MIN_TOKEN_CHARS {
             bail!(
-                "the advisor token has {chars} characters; use at least {MIN_TOKEN_CHARS} (for example the output of `openssl rand -hex 24`)"
+                "el codi d'assessorament té {chars} caràcters; feu-ne servir almenys {MIN_TOKEN_CHARS} (per exemple la sortida de `openssl rand -hex 24`)"
             );
         }
         let key = tag(token.as_bytes(), b"xmess-kb session key v1");
@@ -55,15 +57,16 @@ impl AdvisorSecret {
     /// `XMESS_KB_ADVISOR_TOKEN_FILE`. `None` when neither is set.
     pub fn from_env() -> Result<Option<AdvisorSecret>> {
         if let Ok(path) = std::env::var("XMESS_KB_ADVISOR_TOKEN_FILE") {
-            let text = std::fs::read_to_string(Path::new(&path))
-                .with_context(|| format!("cannot read the advisor token file {path}"))?;
+            let text = std::fs::read_to_string(Path::new(&path)).with_context(|| {
+                format!("no es pot llegir el fitxer del codi d'assessorament {path}")
+            })?;
             return AdvisorSecret::new(&text)
-                .with_context(|| format!("in {path}"))
+                .with_context(|| format!("a {path}"))
                 .map(Some);
         }
         match std::env::var("XMESS_KB_ADVISOR_TOKEN") {
             Ok(token) => AdvisorSecret::new(&token)
-                .context("in XMESS_KB_ADVISOR_TOKEN")
+                .context("a XMESS_KB_ADVISOR_TOKEN")
                 .map(Some),
             Err(_) => Ok(None),
         }
@@ -225,7 +228,7 @@ impl FromRequestParts<AppState> for Viewer {
         }
         let session = session_cookie(parts);
         let advisor = match (secret, session) {
-            (Some(s), Some(value)) => s.session_valid(value, crate::clock::now_secs()),
+            (Some(s), Some(value)) => s.session_valid(&value, crate::clock::now_secs()),
             _ => false,
         };
         Ok(Viewer {
@@ -238,32 +241,42 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-fn session_cookie(parts: &Parts) -> Option<&str> {
+fn session_cookie(parts: &Parts) -> Option<String> {
     parts
         .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value)
+        .flat_map(Cookie::split_parse)
+        .flatten()
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
 }
 
-/// `Set-Cookie` for a new session; `Secure` when the site is reached over HTTPS.
-pub fn session_set_cookie(value: &str, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={value}; Path=/; Max-Age={SESSION_SECS}; HttpOnly; SameSite=Strict{}",
-        if secure { "; Secure" } else { "" }
-    )
+/// `Set-Cookie` for a session value kept `max_age` seconds under `path`; `Secure` when the
+/// site is reached over HTTPS.
+fn session_header(value: &str, max_age: u64, secure: bool, path: &str) -> String {
+    let path = if path.is_empty() { "/" } else { path };
+    Cookie::build((SESSION_COOKIE, value))
+        .path(path.to_string())
+        .max_age(cookie::time::Duration::seconds(
+            i64::try_from(max_age).unwrap_or(i64::MAX),
+        ))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .build()
+        .to_string()
+}
+
+/// `Set-Cookie` for a new session.
+pub fn session_set_cookie(value: &str, secure: bool, path: &str) -> String {
+    session_header(value, SESSION_SECS, secure, path)
 }
 
 /// `Set-Cookie` that ends the session in the browser.
-pub fn session_clear_cookie(secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{}",
-        if secure { "; Secure" } else { "" }
-    )
+pub fn session_clear_cookie(secure: bool, path: &str) -> String {
+    session_header("", 0, secure, path)
 }
 
 /// Whether the request came over HTTPS (directly or through a proxy that says so).

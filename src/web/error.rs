@@ -1,10 +1,17 @@
 //! Errors of the web layer: a Catalan page for people, `{"error": {code, message}}` for
-//! the API. Internal faults are logged and never shown in detail.
+//! the API. Internal faults are logged and never shown in detail. A handler's error leaves
+//! the page to draw in the response; `render_errors` draws it with the site's links.
 
 use askama::Template;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use super::view::Layout;
+use crate::taxonomy::Audience;
 
 #[derive(Debug)]
 pub enum WebError {
@@ -14,8 +21,13 @@ pub enum WebError {
     Unauthorized,
     /// No index has been published yet.
     Unavailable,
+    /// Every search thread is busy and the queue is full.
+    Busy,
     Internal(anyhow::Error),
 }
+
+/// Seconds a client is asked to wait when the server is busy.
+const RETRY_AFTER_SECS: &str = "2";
 
 impl WebError {
     fn status(&self) -> StatusCode {
@@ -23,7 +35,7 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
-            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Unavailable | WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -34,6 +46,7 @@ impl WebError {
             WebError::NotFound => "no_trobat",
             WebError::Unauthorized => "credencial_no_valida",
             WebError::Unavailable => "index_no_disponible",
+            WebError::Busy => "cercador_ocupat",
             WebError::Internal(_) => "error_intern",
         }
     }
@@ -44,6 +57,7 @@ impl WebError {
             WebError::NotFound => "No hem trobat aquesta pàgina",
             WebError::Unauthorized => "La credencial no és vàlida",
             WebError::Unavailable => "El cercador encara no està a punt",
+            WebError::Busy => "El cercador està molt ocupat",
             WebError::Internal(_) => "Hi ha hagut un error",
         }
     }
@@ -60,6 +74,9 @@ impl WebError {
             WebError::Unavailable => {
                 "Encara no s'ha construït l'índex. Torneu-ho a provar d'aquí a uns minuts.".into()
             }
+            WebError::Busy => {
+                "Ara mateix hi ha massa cerques en curs. Torneu-ho a provar d'aquí a uns segons.".into()
+            }
             WebError::Internal(_) => {
                 "No hem pogut respondre la petició. Torneu-ho a provar; si l'error continua, aviseu la secretaria tècnica de la XMESS.".into()
             }
@@ -72,6 +89,22 @@ impl WebError {
         }
     }
 
+    /// Headers a client needs to act on the error.
+    fn headers(&self, response: &mut Response) {
+        let headers = response.headers_mut();
+        match self {
+            WebError::Unauthorized => {
+                let challenge = HeaderValue::from_static("Bearer realm=\"xmess-kb\"");
+                headers.insert(header::WWW_AUTHENTICATE, challenge);
+            }
+            WebError::Busy => {
+                let wait = HeaderValue::from_static(RETRY_AFTER_SECS);
+                headers.insert(header::RETRY_AFTER, wait);
+            }
+            _ => {}
+        }
+    }
+
     /// The JSON twin, for `/api` routes.
     pub fn into_api_response(self) -> Response {
         self.log();
@@ -79,12 +112,7 @@ impl WebError {
             "error": { "code": self.code(), "message": self.message() }
         });
         let mut response = (self.status(), Json(body)).into_response();
-        if matches!(self, WebError::Unauthorized) {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static("Bearer realm=\"xmess-kb\""),
-            );
-        }
+        self.headers(&mut response);
         response
     }
 }
@@ -108,24 +136,59 @@ pub struct ErrorPage {
     pub status: u16,
     pub title: &'static str,
     pub message: String,
-    pub footer: super::pages::Footer,
+    pub layout: Layout,
+}
+
+/// The page an error response still has to draw.
+#[derive(Clone)]
+struct PendingPage {
+    title: &'static str,
+    message: String,
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         self.log();
-        let page = ErrorPage {
-            q: String::new(),
-            status: self.status().as_u16(),
+        let mut response = self.status().into_response();
+        self.headers(&mut response);
+        response.extensions_mut().insert(PendingPage {
             title: self.title(),
             message: self.message(),
-            footer: super::pages::Footer::default(),
-        };
-        match page.render() {
-            Ok(html) => (self.status(), Html(html)).into_response(),
-            Err(_) => (self.status(), self.message()).into_response(),
+        });
+        response
+    }
+}
+
+/// Draws the Catalan page of an error response, with the site's links.
+pub async fn render_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let Some(pending) = response.extensions_mut().remove::<PendingPage>() else {
+        return response;
+    };
+    let status = response.status();
+    let page = ErrorPage {
+        q: String::new(),
+        status: status.as_u16(),
+        title: pending.title,
+        message: pending.message.clone(),
+        layout: Layout::bare(Audience::Public, state.links()),
+    };
+    let (parts, _) = response.into_parts();
+    let mut drawn = match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => pending.message.into_response(),
+    };
+    *drawn.status_mut() = parts.status;
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            drawn.headers_mut().insert(name.clone(), value.clone());
         }
     }
+    drawn
 }
 
 /// An API handler's error: the same errors, rendered as JSON.

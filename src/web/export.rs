@@ -11,8 +11,8 @@ use super::auth::is_https;
 use super::error::WebError;
 use super::params::SearchParams;
 use super::{AppState, Viewer};
-use crate::search::facets::Sort;
-use crate::search::{Audience, Hit, MAX_PER_PAGE};
+use crate::search::{Engine, Hit, MAX_PER_PAGE, Sort};
+use crate::taxonomy::Audience;
 
 /// Rows in one CSV export.
 pub const MAX_EXPORT_ROWS: usize = 5_000;
@@ -33,20 +33,20 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// Up to `limit` results of a search, in its order.
 fn hits(
-    state: &AppState,
+    engine: &Engine,
     params: &SearchParams,
     audience: Audience,
     limit: usize,
-) -> Result<(Vec<Hit>, String), WebError> {
-    let generation = state.generation()?;
+) -> Result<Vec<Hit>, WebError> {
     let mut out = Vec::new();
     let mut page = 1;
     while out.len() < limit {
         let mut request = params.first_page().request(audience);
         request.per_page = MAX_PER_PAGE;
         request.page = page;
-        let results = generation.search(&request)?;
+        let results = engine.search(&request)?;
         let last = results.hits.len() < MAX_PER_PAGE;
         out.extend(results.hits);
         if last {
@@ -55,11 +55,12 @@ fn hits(
         page += 1;
     }
     out.truncate(limit);
-    Ok((out, generation.info.built_at.clone()))
+    Ok(out)
 }
 
 /// One CSV field: quoted when needed, and a leading `= + - @` neutralised so a spreadsheet
-/// never runs a cell as a formula.
+/// never runs a cell as a formula. (Hand-written: the `csv` crate's writer quotes only for
+/// its own delimiter, and spreadsheets in Catalan locales also split fields on `;`.)
 fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
@@ -73,7 +74,8 @@ fn csv_field(value: &str) -> String {
     }
 }
 
-pub fn csv(hits: &[Hit], base: &str, advisor: bool) -> String {
+/// The CSV of `hits`; `url` gives a document's absolute link.
+pub fn csv(hits: &[Hit], url: impl Fn(&str) -> String, advisor: bool) -> String {
     let mut out = String::from("\u{feff}");
     let mut header = vec![
         "id",
@@ -95,14 +97,14 @@ pub fn csv(hits: &[Hit], base: &str, advisor: bool) -> String {
         let themes: Vec<&str> = h.themes.iter().map(|t| t.label.as_str()).collect();
         let mut row = vec![
             csv_field(&h.id),
-            csv_field(&h.title),
-            csv_field(h.kind_label),
+            csv_field(&h.title.text),
+            csv_field(h.kind.label()),
             csv_field(&h.municipalities.join("; ")),
             csv_field(&h.comarques.join("; ")),
             csv_field(&themes.join("; ")),
             csv_field(h.years.as_deref().unwrap_or("")),
             csv_field(h.date.as_deref().unwrap_or("")),
-            csv_field(&format!("{base}/document/{}", h.id)),
+            csv_field(&url(&h.id)),
         ];
         if advisor {
             row.push(if h.internal { "sí" } else { "no" }.to_string());
@@ -120,8 +122,15 @@ pub async fn search_csv(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
-    let (hits, _) = hits(&state, &params, viewer.audience, MAX_EXPORT_ROWS)?;
-    let body = csv(&hits, &base_url(&headers), viewer.is_advisor());
+    let audience = viewer.audience;
+    let base = base_url(&headers);
+    let body = state
+        .search(move |engine, links| {
+            let hits = hits(engine, &params, audience, MAX_EXPORT_ROWS)?;
+            let url = |id: &str| format!("{base}{}", links.document(id));
+            Ok(csv(&hits, url, audience == Audience::Advisor))
+        })
+        .await?;
     Ok((
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -176,35 +185,41 @@ pub async fn search_atom(
     let mut params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
     // A feed is about what is new.
     params.sort = Some(Sort::Recents);
-    let (hits, built_at) = hits(&state, &params, viewer.audience, FEED_ENTRIES)?;
+    let audience = viewer.audience;
     let base = base_url(&headers);
-    let entries = hits
-        .iter()
-        .map(|h| FeedEntry {
-            id: format!("{base}/document/{}", h.id),
-            title: h.title.clone(),
-            url: format!("{base}/document/{}", h.id),
-            updated: entry_date(h, &built_at),
-            summary: super::unescape(&h.snippet.replace("<mark>", "").replace("</mark>", "")),
-            categories: h.themes.iter().map(|t| t.label.clone()).collect(),
-            places: h.municipalities.join(", "),
+    let feed = state
+        .search(move |engine, links| {
+            let built_at = engine.info().built_at.clone();
+            let entries = hits(engine, &params, audience, FEED_ENTRIES)?
+                .into_iter()
+                .map(|h| FeedEntry {
+                    id: format!("{base}{}", links.document(&h.id)),
+                    url: format!("{base}{}", links.document(&h.id)),
+                    updated: entry_date(&h, &built_at),
+                    summary: h.snippet.plain(),
+                    categories: h.themes.into_iter().map(|t| t.label).collect(),
+                    places: h.municipalities.join(", "),
+                    title: h.title.text,
+                })
+                .collect();
+            let what = if params.q.trim().is_empty() {
+                "Novetats".to_string()
+            } else {
+                format!("«{}»", params.q.trim())
+            };
+            let feed = Feed {
+                title: format!("{what} · Cercador de polítiques municipals d'ESS (XMESS)"),
+                self_url: format!("{base}{}", links.at("/cerca.atom", &params)),
+                html_url: format!("{base}{}", links.search(&params)),
+                updated: built_at,
+                entries,
+            };
+            Ok(feed.render()?)
         })
-        .collect();
-    let what = if params.q.trim().is_empty() {
-        "Novetats".to_string()
-    } else {
-        format!("«{}»", params.q.trim())
-    };
-    let feed = Feed {
-        title: format!("{what} · Cercador de polítiques municipals d'ESS (XMESS)"),
-        self_url: format!("{base}{}", params.url_at("/cerca.atom")),
-        html_url: format!("{base}{}", params.url()),
-        updated: built_at,
-        entries,
-    };
+        .await?;
     Ok((
         [(CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feed.render()?,
+        feed,
     )
         .into_response())
 }

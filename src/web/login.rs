@@ -12,14 +12,14 @@ use serde::Deserialize;
 
 use super::auth::{is_https, session_clear_cookie, session_set_cookie};
 use super::error::WebError;
-use super::pages::Footer;
+use super::view::Layout;
 use super::{AppState, Viewer};
 
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage {
     pub q: String,
-    pub footer: Footer,
+    pub layout: Layout,
     /// Advisor access is configured on this server.
     pub configured: bool,
     pub error: Option<&'static str>,
@@ -31,7 +31,7 @@ pub struct LoginPage {
 #[template(path = "logout.html")]
 pub struct LogoutPage {
     pub q: String,
-    pub footer: Footer,
+    pub layout: Layout,
 }
 
 #[derive(Deserialize)]
@@ -59,7 +59,7 @@ fn login_page(
 ) -> Result<String, WebError> {
     Ok(LoginPage {
         q: String::new(),
-        footer: Footer::bare(viewer.audience),
+        layout: Layout::bare(viewer.audience, state.links()),
         configured: state.advisor_secret().is_some(),
         error,
         tornar: local_path(tornar),
@@ -110,7 +110,8 @@ pub async fn submit(
         )?;
         return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
     }
-    let cookie = session_set_cookie(&secret.issue(crate::clock::now_secs()), is_https(&headers));
+    let session = secret.issue(crate::clock::now_secs());
+    let cookie = session_set_cookie(&session, is_https(&headers), state.links().base());
     tracing::info!("advisor logged in");
     Ok((
         StatusCode::SEE_OTHER,
@@ -122,22 +123,27 @@ pub async fn submit(
         .into_response())
 }
 
-pub async fn confirm_logout(viewer: Viewer) -> Result<Html<String>, WebError> {
-    Ok(Html(
-        LogoutPage {
-            q: String::new(),
-            footer: Footer::bare(viewer.audience),
-        }
-        .render()?,
-    ))
+pub async fn confirm_logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Html<String>, WebError> {
+    let page = LogoutPage {
+        q: String::new(),
+        layout: Layout::bare(viewer.audience, state.links()),
+    };
+    Ok(Html(page.render()?))
 }
 
-pub async fn logout(headers: HeaderMap) -> Response {
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let links = state.links();
     (
         StatusCode::SEE_OTHER,
         [
-            (SET_COOKIE, session_clear_cookie(is_https(&headers))),
-            (LOCATION, "/".to_string()),
+            (
+                SET_COOKIE,
+                session_clear_cookie(is_https(&headers), links.base()),
+            ),
+            (LOCATION, links.path("/")),
         ],
     )
         .into_response()

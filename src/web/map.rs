@@ -8,11 +8,13 @@ use axum::extract::{RawQuery, State};
 use axum::response::Html;
 
 use super::error::WebError;
-use super::pages::Footer;
+use super::links::Links;
 use super::params::SearchParams;
+use super::view::{Layout, thousands};
 use super::{AppState, Viewer};
 use crate::gazetteer::Gazetteer;
-use crate::search::facets::FacetKind;
+use crate::search::SearchResults;
+use crate::taxonomy::FacetKind;
 
 const WIDTH: f64 = 640.0;
 const MARGIN: f64 = 12.0;
@@ -30,7 +32,7 @@ pub struct Dot {
 #[derive(Template)]
 #[template(path = "map.html")]
 pub struct MapPage {
-    pub footer: Footer,
+    pub layout: Layout,
     pub q: String,
     pub summary: String,
     pub width: String,
@@ -89,10 +91,23 @@ pub async fn map(
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, WebError> {
     let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
-    let generation = state.generation()?;
-    let mut request = params.first_page().request(viewer.audience);
-    request.per_page = 1;
-    let results = generation.search(&request)?;
+    let audience = viewer.audience;
+    state
+        .search(move |engine, links| {
+            let mut request = params.first_page().request(audience);
+            request.per_page = 1;
+            let results = engine.search(&request)?;
+            let page = MapPage {
+                layout: Layout::of(engine, audience, links),
+                ..map_page(&results, &params, links)
+            };
+            Ok(Html(page.render()?))
+        })
+        .await
+}
+
+/// The map of a search's results (its layout left empty).
+fn map_page(results: &SearchResults, params: &SearchParams, links: &Links) -> MapPage {
     let gazetteer = Gazetteer::get();
     let (projection, height) = Projection::fit();
     let background = gazetteer
@@ -120,7 +135,7 @@ pub async fn map(
                         name: m.name.clone(),
                         comarca: m.comarca.clone(),
                         count: v.count,
-                        url: params.toggled(FacetKind::Municipi, &m.name).url(),
+                        url: links.search(&params.toggled(FacetKind::Municipi, &m.name)),
                     })
                 })
                 .collect()
@@ -129,23 +144,16 @@ pub async fn map(
     // Big circles first, so small ones stay on top and clickable.
     dots.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
     let placed: u64 = dots.iter().map(|d| d.count).sum();
+    let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     let summary = format!(
         "{} {} en {} {}",
-        super::pages::thousands(results.total),
-        if results.total == 1 {
-            "resultat"
-        } else {
-            "resultats"
-        },
+        thousands(results.total),
+        plural(results.total, "resultat", "resultats"),
         dots.len(),
-        if dots.len() == 1 {
-            "municipi"
-        } else {
-            "municipis"
-        },
+        plural(dots.len(), "municipi", "municipis"),
     );
-    let page = MapPage {
-        footer: Footer::of(&generation, viewer.audience),
+    MapPage {
+        layout: Layout::default(),
         q: params.q.clone(),
         summary,
         width: format!("{WIDTH:.0}"),
@@ -155,7 +163,6 @@ pub async fn map(
             .total
             .saturating_sub(placed.min(results.total as u64) as usize),
         dots,
-        back_url: params.first_page().url(),
-    };
-    Ok(Html(page.render()?))
+        back_url: links.search(&params.first_page()),
+    }
 }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::search::facets::{FacetKind, Sort};
-use crate::search::{Audience, DEFAULT_PER_PAGE, MAX_PER_PAGE, SearchRequest};
+use crate::search::{DEFAULT_PER_PAGE, MAX_PER_PAGE, RESCORE_WINDOW, SearchRequest, Sort};
+use crate::taxonomy::{Audience, FacetKind};
 
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -129,7 +129,7 @@ impl SearchParams {
             per_page: self.per_page.unwrap_or(DEFAULT_PER_PAGE),
             audience,
             years: self.years(),
-            rescore_window: crate::search::RESCORE_WINDOW,
+            rescore_window: RESCORE_WINDOW,
         }
     }
 
@@ -165,27 +165,6 @@ impl SearchParams {
 
     pub fn has_filters(&self) -> bool {
         self.filters.values().any(|v| !v.is_empty()) || self.years().is_some()
-    }
-
-    pub fn is_selected(&self, kind: FacetKind, value: &str) -> bool {
-        self.filters
-            .get(&kind)
-            .is_some_and(|v| v.iter().any(|x| x == value))
-    }
-
-    /// `/cerca?…` for these parameters.
-    pub fn url(&self) -> String {
-        self.url_at("/cerca")
-    }
-
-    /// `path?…` for these parameters (exports, map and value lists share them).
-    pub fn url_at(&self, path: &str) -> String {
-        let query = self.query_string();
-        if query.is_empty() {
-            path.to_string()
-        } else {
-            format!("{path}?{query}")
-        }
     }
 
     /// The parameters in canonical order, URL-encoded.
@@ -306,7 +285,7 @@ mod tests {
     fn urls_round_trip() {
         let raw = "q=cl%C3%A0usules+socials&tema=contractacio-publica-responsable&mida=%3C5k&des=2019&fins=2023&ordre=recents&pagina=3";
         let p = SearchParams::parse(Some(raw)).expect("valid");
-        let again = SearchParams::parse(p.url().strip_prefix("/cerca?")).expect("valid");
+        let again = SearchParams::parse(Some(&p.query_string())).expect("valid");
         assert_eq!(p, again);
     }
 

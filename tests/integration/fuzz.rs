@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use proptest::prelude::*;
-use xmess_kb::index::Generation;
+use xmess_kb::search::Engine;
 use xmess_kb::search::{Audience, SearchRequest};
 use xmess_kb::web::AppState;
 
@@ -26,9 +26,9 @@ fn typed_text(max: usize) -> impl Strategy<Value = String> {
     .prop_map(String::from_iter)
 }
 
-fn generation() -> &'static Generation {
-    static G: std::sync::OnceLock<Generation> = std::sync::OnceLock::new();
-    G.get_or_init(|| Generation::open_current(basic_index()).expect("opens"))
+fn generation() -> &'static Engine {
+    static G: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    G.get_or_init(|| Engine::open_current(basic_index()).expect("opens"))
 }
 
 fn runtime() -> &'static tokio::runtime::Runtime {

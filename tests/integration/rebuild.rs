@@ -10,7 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use xmess_kb::index::Generation;
+use xmess_kb::search::Engine;
 use xmess_kb::search::{Audience, SearchRequest};
 
 use crate::support::{build_index, fixture};
@@ -128,7 +128,7 @@ fn start_large_build(index: &Path) -> Child {
 
 fn assert_serves(index: &Path, generation: &str) {
     assert_eq!(current(index), generation);
-    let g = Generation::open_current(index).expect("the published generation opens");
+    let g = Engine::open_current(index).expect("the published generation opens");
     let results = g
         .search(&SearchRequest::new("cures", Audience::Public))
         .expect("it searches");
@@ -181,7 +181,7 @@ fn a_second_build_at_the_same_time_is_refused_clearly() {
     assert_eq!(second.status.code(), Some(1));
     let err = text(&second.stderr);
     assert!(
-        err.contains("another `xmess-kb index` is building"),
+        err.contains("un altre `xmess-kb index` està construint"),
         "{err}"
     );
     assert_serves(index.path(), &before);
@@ -203,7 +203,7 @@ fn an_index_folder_that_cannot_be_created_is_reported() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains("cannot create the index directory") && err.contains(s(&index)),
+        err.contains("no es pot crear la carpeta de l'índex") && err.contains(s(&index)),
         "{err}"
     );
 }
@@ -249,10 +249,10 @@ fn a_read_only_index_folder_fails_without_touching_the_published_index() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains(&format!("cannot create {}", s(&index.join(".lock")))),
+        err.contains(&format!("no es pot crear {}", s(&index.join(".lock")))),
         "{err}"
     );
-    assert!(err.contains("check permissions"), "{err}");
+    assert!(err.contains("comproveu els permisos"), "{err}");
     assert_serves(&index, &before);
 }
 
@@ -279,7 +279,7 @@ fn corpus_edge_cases_are_accepted_or_reported_with_file_and_line() {
         "{err}"
     );
     let index = build_index(corpus);
-    let g = Generation::open_current(index.path()).expect("opens");
+    let g = Engine::open_current(index.path()).expect("opens");
     let doc = g
         .document("bom-crlf-nfd", Audience::Public)
         .expect("lookup")

@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use scraper::{Html, Selector};
 use tower::ServiceExt;
-use xmess_kb::index::{self, BuildOptions};
+use xmess_kb::index::BuildOptions;
 use xmess_kb::web::{AppState, app};
 
 pub fn fixture(name: &str) -> PathBuf {
@@ -21,12 +21,12 @@ pub fn fixture(name: &str) -> PathBuf {
 /// Builds `corpus` into a fresh index directory and returns it (kept alive by the TempDir).
 pub fn build_index(corpus: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    index::build(&BuildOptions {
+    let options = BuildOptions {
         corpus: corpus.to_path_buf(),
         index: dir.path().to_path_buf(),
         dry_run: false,
-    })
-    .expect("fixture corpus indexes");
+    };
+    xmess_kb::search::build(&options, &mut |_| {}).expect("fixture corpus indexes");
     dir
 }
 

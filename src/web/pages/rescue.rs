@@ -1,11 +1,12 @@
 //! Zero results is never a dead end: a spelling suggestion from the index's own vocabulary,
-//! the same search without each filter (with its count), and the themes to browse.
+//! the same search without each filter (with its count), and the themes to browse. Each
+//! alternative is a count on the engine, not a whole search.
 
-use super::pages::LinkCount;
-use super::params::SearchParams;
-use crate::index::Generation;
-use crate::search::facets::FacetKind;
-use crate::search::{Audience, spelling};
+use crate::search::{Engine, SearchRequest};
+use crate::taxonomy::{Audience, FacetKind};
+use crate::web::links::Links;
+use crate::web::params::SearchParams;
+use crate::web::view::LinkCount;
 
 pub struct Rescue {
     /// The search without one filter (or without its words), most results first.
@@ -14,41 +15,42 @@ pub struct Rescue {
     pub themes: Vec<LinkCount>,
 }
 
-fn count(generation: &Generation, params: &SearchParams, audience: Audience) -> u64 {
-    let mut request = params.first_page().request(audience);
-    request.per_page = 1;
-    generation.search(&request).map_or(0, |r| r.total as u64)
+fn count(engine: &Engine, params: &SearchParams, audience: Audience) -> u64 {
+    engine
+        .count(&params.first_page().request(audience))
+        .map_or(0, |n| n as u64)
 }
 
 /// "Vols dir «…»?" when a word of the query is not in the index's vocabulary and a close
 /// one is, with the count the corrected search finds.
 pub fn did_you_mean(
-    generation: &Generation,
+    engine: &Engine,
+    links: &Links,
     params: &SearchParams,
     audience: Audience,
 ) -> Option<LinkCount> {
-    let text = spelling::suggest(generation.part(audience), &params.q).ok()??;
+    let text = engine.spelling(&params.q, audience).ok()??;
     let better = SearchParams {
         q: text.clone(),
         ..params.first_page()
     };
-    let n = count(generation, &better, audience);
+    let n = count(engine, &better, audience);
     (n > 0).then(|| LinkCount {
         label: text,
         description: String::new(),
         count: n,
-        url: better.url(),
+        url: links.search(&better),
     })
 }
 
-pub fn rescue(generation: &Generation, params: &SearchParams, audience: Audience) -> Rescue {
+pub fn rescue(engine: &Engine, links: &Links, params: &SearchParams, audience: Audience) -> Rescue {
     let mut relaxed = Vec::new();
     for (kind, values) in &params.filters {
         let mut without = params.first_page();
         without.filters.remove(kind);
         let labels: Vec<String> = values
             .iter()
-            .map(|v| generation.facet_label(*kind, v))
+            .map(|v| engine.facet_label(*kind, v))
             .collect();
         relaxed.push((
             format!("Sense el filtre {}: {}", kind.label(), labels.join(", ")),
@@ -73,8 +75,8 @@ pub fn rescue(generation: &Generation, params: &SearchParams, audience: Audience
     let mut relaxed: Vec<LinkCount> = relaxed
         .into_iter()
         .map(|(label, p)| LinkCount {
-            count: count(generation, &p, audience),
-            url: p.url(),
+            count: count(engine, &p, audience),
+            url: links.search(&p),
             label,
             description: String::new(),
         })
@@ -82,29 +84,21 @@ pub fn rescue(generation: &Generation, params: &SearchParams, audience: Audience
         .collect();
     relaxed.sort_by_key(|l| std::cmp::Reverse(l.count));
 
-    let mut all = crate::search::SearchRequest::new("", audience);
+    let mut all = SearchRequest::new("", audience);
     all.per_page = 1;
-    let themes = generation
+    let themes = engine
         .search(&all)
-        .map(|r| {
-            r.facets
-                .get(&FacetKind::Tema)
-                .map(|values| {
-                    values
-                        .iter()
-                        .take(12)
-                        .map(|v| LinkCount {
-                            label: v.label.clone(),
-                            description: String::new(),
-                            count: v.count,
-                            url: SearchParams::default()
-                                .toggled(FacetKind::Tema, &v.value)
-                                .url(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
+        .ok()
+        .and_then(|r| r.facets.get(&FacetKind::Tema).cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .take(12)
+        .map(|v| LinkCount {
+            url: links.filtered(FacetKind::Tema, &v.value),
+            label: v.label,
+            description: String::new(),
+            count: v.count,
         })
-        .unwrap_or_default();
+        .collect();
     Rescue { relaxed, themes }
 }

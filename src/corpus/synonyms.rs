@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::analysis::{self, Analyzer};
-use crate::corpus::front_matter::parse_toml;
+use crate::taxonomy::parse_toml;
 
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
@@ -92,14 +92,6 @@ impl Synonyms {
             }
         }
         Ok(Synonyms { groups })
-    }
-
-    pub fn len(&self) -> usize {
-        self.groups.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
     }
 
     /// Every expression of every group found in `stems` (the light stems of the query's

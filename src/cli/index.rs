@@ -1,0 +1,80 @@
+//! `xmess-kb index`: build and publish a generation.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::progress::Progress;
+use super::{CorpusDir, IndexDir};
+use crate::index::{self, BuildOptions};
+use crate::search::{self, Engine};
+
+#[derive(Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    corpus: CorpusDir,
+    #[command(flatten)]
+    index: IndexDir,
+    /// Valida i construeix, però no publica res.
+    #[arg(long)]
+    dry_run: bool,
+    /// Llista també els fitxers que no són documents.
+    #[arg(long)]
+    verbose: bool,
+}
+
+pub fn run(args: &IndexArgs) -> Result<ExitCode> {
+    if args.verbose {
+        super::check::list_ignored(&args.corpus.corpus);
+    }
+    build(&args.corpus.corpus, &args.index.index, args.dry_run)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds (and publishes, unless `dry_run`) the index of `corpus` into `index`.
+pub fn build(corpus: &Path, index: &Path, dry_run: bool) -> Result<()> {
+    let mut progress = Progress::new(std::io::stderr().is_terminal());
+    let options = BuildOptions {
+        corpus: corpus.to_path_buf(),
+        index: index.to_path_buf(),
+        dry_run,
+    };
+    let report = search::build(&options, &mut |event| progress.event(event))?;
+    let rate = report.documents as f64 / report.seconds.max(1e-9);
+    match report.generation {
+        Some(g) => println!(
+            "Publicada la generació {g}: {} documents ({} públics) en {:.2} s ({rate:.0} documents/s), {}",
+            report.documents,
+            report.public_documents,
+            report.seconds,
+            index.display()
+        ),
+        None => println!(
+            "Prova: {} documents ({} públics) són vàlids i s'indexen en {:.2} s; no s'ha publicat res",
+            report.documents, report.public_documents, report.seconds
+        ),
+    }
+    Ok(())
+}
+
+/// Builds the index if none is published, or if the published one cannot be opened.
+pub fn ensure(corpus: &Path, index: &Path) -> Result<()> {
+    match index::current_generation_name(index)? {
+        Some(name) => match Engine::open(&index.join(&name)) {
+            Ok(_) => return Ok(()),
+            Err(e) => eprintln!(
+                "L'índex publicat no es pot fer servir ({e:#}); es torna a construir a partir de {}…",
+                corpus.display()
+            ),
+        },
+        None => eprintln!(
+            "No hi ha cap índex a {}; es construeix a partir de {}…",
+            index.display(),
+            corpus.display()
+        ),
+    }
+    build(corpus, index, false)
+}
