@@ -453,8 +453,8 @@ fn write_queries(m: &Material, args: &Args, path: &Path, rng: &mut Rng) -> Resul
 }
 
 fn prepare_out(out: &Path) -> Result<()> {
-    if out.exists() {
-        let ours = out.join(MARKER).exists();
+    if out.try_exists()? {
+        let ours = out.join(MARKER).try_exists()?;
         let empty = fs::read_dir(out)?.next().is_none();
         if !ours && !empty {
             bail!(

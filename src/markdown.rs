@@ -9,7 +9,7 @@ pub fn to_plain_text(markdown: &str) -> String {
     for event in Parser::new_ext(markdown, Options::empty()) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                out.push_str(&t)
+                out.push_str(&t);
             }
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
@@ -54,11 +54,7 @@ fn demote(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
     use pulldown_cmark::HeadingLevel::*;
     match level {
         H1 => H2,
-        H2 => H2,
-        H3 => H3,
-        H4 => H4,
-        H5 => H5,
-        H6 => H6,
+        other => other,
     }
 }
 

@@ -13,15 +13,15 @@ type TokenFn = fn(&mut Token) -> bool;
 
 /// A token filter from a plain function; the chain's steps are all stateless.
 #[derive(Clone, Copy)]
-pub struct FnFilter(TokenFn);
+pub(super) struct FnFilter(TokenFn);
 
 #[derive(Clone)]
-pub struct FnFilterWrapper<T> {
+pub(super) struct FnFilterWrapper<T> {
     inner: T,
     f: TokenFn,
 }
 
-pub struct FnFilterStream<S> {
+pub(super) struct FnFilterStream<S> {
     tail: S,
     f: TokenFn,
 }
@@ -69,7 +69,7 @@ impl<S: TokenStream> TokenStream for FnFilterStream<S> {
 
 /// Apostrophes to `'`, the `l·l` joiner removed, `ŀ` to `l`, then elision of
 /// d' l' m' n' s' t' and of OCR `I'` (Catalan never elides `i`, so `i'` is a misread `l'`).
-pub fn catalan_normaliser() -> FnFilter {
+pub(super) fn catalan_normaliser() -> FnFilter {
     FnFilter(normalise_token)
 }
 
@@ -101,12 +101,12 @@ fn normalise_token(token: &mut Token) -> bool {
 }
 
 /// Drops the folded Catalan stop words (stem field only).
-pub fn stop_words() -> FnFilter {
+pub(super) fn stop_words() -> FnFilter {
     FnFilter(|token| !stopwords::is_stop_word(&token.text))
 }
 
 /// Protected words, `-ió` restoration and the Snowball Catalan stemmer, in that order.
-pub fn catalan_stemmer() -> FnFilter {
+pub(super) fn catalan_stemmer() -> FnFilter {
     FnFilter(|token| {
         if let Cow::Owned(stemmed) = stem(&token.text) {
             token.text = stemmed;
@@ -116,7 +116,7 @@ pub fn catalan_stemmer() -> FnFilter {
 }
 
 /// The light plural/gender stemmer (light field only).
-pub fn light_stemmer() -> FnFilter {
+pub(super) fn light_stemmer() -> FnFilter {
     FnFilter(|token| {
         if let Cow::Owned(stemmed) = super::light::light_stem(&token.text) {
             token.text = stemmed;

@@ -9,12 +9,12 @@ use clap::Args;
 use crate::analysis::{self, Analyzer};
 
 #[derive(Args)]
-pub struct AnalyzeArgs {
+pub(super) struct AnalyzeArgs {
     /// Qualsevol text, tal com s'escriuria en una cerca o en un document.
     text: Vec<String>,
 }
 
-pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     let text = args.text.join(" ");
     let mut out = std::io::stdout().lock();
     for (name, kind) in [

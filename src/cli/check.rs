@@ -12,7 +12,7 @@ use super::CorpusDir;
 use crate::corpus::{self, Document};
 
 #[derive(Args)]
-pub struct CheckArgs {
+pub(super) struct CheckArgs {
     #[command(flatten)]
     corpus: CorpusDir,
     /// Llista també els fitxers que no són documents.
@@ -20,7 +20,7 @@ pub struct CheckArgs {
     verbose: bool,
 }
 
-pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &CheckArgs) -> Result<ExitCode> {
     let dir = &args.corpus.corpus;
     let corpus = match corpus::load(dir) {
         Ok(c) => c,
@@ -88,7 +88,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
 }
 
 /// Lists the files of the corpus folder that are not documents (on stderr).
-pub fn list_ignored(dir: &Path) {
+pub(super) fn list_ignored(dir: &Path) {
     if let Ok(c) = corpus::load(dir) {
         for path in &c.ignored {
             eprintln!("ignorat (no és un document): {}", path.display());

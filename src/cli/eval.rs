@@ -11,7 +11,7 @@ use super::IndexDir;
 use crate::search::Engine;
 
 #[derive(Args)]
-pub struct EvalArgs {
+pub(super) struct EvalArgs {
     #[command(flatten)]
     index: IndexDir,
     /// Fitxer JSON Lines de consultes amb judicis (per exemple data/eval/dev.jsonl).
@@ -26,7 +26,7 @@ pub struct EvalArgs {
     run: Option<PathBuf>,
 }
 
-pub fn run(args: &EvalArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &EvalArgs) -> Result<ExitCode> {
     let engine = Engine::open_current(&args.index.index)?;
     let report = crate::eval::evaluate(&engine, &args.qrels)?;
     if let Some(path) = &args.run {

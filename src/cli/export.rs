@@ -11,12 +11,12 @@ use crate::corpus;
 use crate::taxonomy::Visibility;
 
 #[derive(Args)]
-pub struct ExportArgs {
+pub(super) struct ExportArgs {
     #[command(flatten)]
     corpus: CorpusDir,
 }
 
-pub fn run(args: &ExportArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &ExportArgs) -> Result<ExitCode> {
     let corpus = match corpus::load(&args.corpus.corpus) {
         Ok(c) => c,
         Err(errors) => {

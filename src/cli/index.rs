@@ -13,7 +13,7 @@ use crate::index::{self, BuildOptions};
 use crate::search::{self, Engine};
 
 #[derive(Args)]
-pub struct IndexArgs {
+pub(super) struct IndexArgs {
     #[command(flatten)]
     corpus: CorpusDir,
     #[command(flatten)]
@@ -26,7 +26,7 @@ pub struct IndexArgs {
     verbose: bool,
 }
 
-pub fn run(args: &IndexArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &IndexArgs) -> Result<ExitCode> {
     if args.verbose {
         super::check::list_ignored(&args.corpus.corpus);
     }
@@ -35,7 +35,7 @@ pub fn run(args: &IndexArgs) -> Result<ExitCode> {
 }
 
 /// Builds (and publishes, unless `dry_run`) the index of `corpus` into `index`.
-pub fn build(corpus: &Path, index: &Path, dry_run: bool) -> Result<()> {
+pub(super) fn build(corpus: &Path, index: &Path, dry_run: bool) -> Result<()> {
     let mut progress = Progress::new(std::io::stderr().is_terminal());
     let options = BuildOptions {
         corpus: corpus.to_path_buf(),
@@ -61,7 +61,7 @@ pub fn build(corpus: &Path, index: &Path, dry_run: bool) -> Result<()> {
 }
 
 /// Builds the index if none is published, or if the published one cannot be opened.
-pub fn ensure(corpus: &Path, index: &Path) -> Result<()> {
+pub(super) fn ensure(corpus: &Path, index: &Path) -> Result<()> {
     match index::current_generation_name(index)? {
         Some(name) => match Engine::open(&index.join(&name)) {
             Ok(_) => return Ok(()),

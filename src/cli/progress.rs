@@ -9,7 +9,7 @@ use crate::index::BuildEvent;
 /// How often a plain line is written while a part is being read.
 const LINE_EVERY: Duration = Duration::from_secs(5);
 
-pub struct Progress {
+pub(super) struct Progress {
     terminal: bool,
     started: Instant,
     part_started: Instant,
@@ -18,7 +18,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(terminal: bool) -> Progress {
+    pub(super) fn new(terminal: bool) -> Progress {
         let now = Instant::now();
         Progress {
             terminal,
@@ -29,7 +29,7 @@ impl Progress {
         }
     }
 
-    pub fn event(&mut self, event: BuildEvent) {
+    pub(super) fn event(&mut self, event: BuildEvent) {
         match event {
             BuildEvent::Loaded { documents } => eprintln!(
                 "Corpus vàlid: {documents} documents ({:.2} s)",

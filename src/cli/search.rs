@@ -12,7 +12,7 @@ use crate::taxonomy::FacetKind;
 use crate::web::{Links, SearchJson};
 
 #[derive(Args)]
-pub struct SearchArgs {
+pub(super) struct SearchArgs {
     /// Què cal cercar (paraules, "frases exactes", -paraules excloses).
     query: Vec<String>,
     #[command(flatten)]
@@ -48,7 +48,7 @@ pub struct SearchArgs {
     intern: bool,
 }
 
-pub fn run(args: &SearchArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &SearchArgs) -> Result<ExitCode> {
     let index = &args.index.index;
     let engine = Engine::open_current(index)
         .with_context(|| format!("no es pot obrir l'índex de {}", index.display()))?;

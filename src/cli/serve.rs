@@ -10,7 +10,7 @@ use super::{CorpusDir, IndexDir};
 use crate::web::{self, AdvisorSecret, Options};
 
 #[derive(Args)]
-pub struct ServeArgs {
+pub(super) struct ServeArgs {
     #[command(flatten)]
     corpus: CorpusDir,
     #[command(flatten)]
@@ -20,7 +20,7 @@ pub struct ServeArgs {
     addr: SocketAddr,
 }
 
-pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &ServeArgs) -> Result<ExitCode> {
     super::init_logging();
     let advisor_secret = AdvisorSecret::from_env()?;
     super::index::ensure(&args.corpus.corpus, &args.index.index)?;

@@ -9,7 +9,7 @@ use crate::taxonomy::line_at;
 /// The front matter exactly as written; `validate.rs` checks it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawFrontMatter {
+pub(super) struct RawFrontMatter {
     pub id: Spanned<String>,
     pub tipus: Spanned<String>,
     pub titol: Spanned<String>,
@@ -28,14 +28,14 @@ pub struct RawFrontMatter {
 }
 
 /// A file split at its `+++` fences. `body_line` is the 1-based line where the body starts.
-pub struct Split<'a> {
+pub(super) struct Split<'a> {
     pub front_matter: &'a str,
     pub body: &'a str,
     pub body_line: usize,
 }
 
 /// Splits `text` (already LF-only); the error is (line, message).
-pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
+pub(super) fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
     let Some(rest) = text.strip_prefix("+++\n") else {
         return Err((
             1,
@@ -68,12 +68,12 @@ pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
 }
 
 /// Line in the file of a byte offset of the front matter (which starts on line 2).
-pub fn file_line(front_matter: &str, offset: usize) -> usize {
+pub(super) fn file_line(front_matter: &str, offset: usize) -> usize {
     line_at(front_matter, offset) + 1
 }
 
 /// Parses the front matter; the error is (line in the file, message).
-pub fn parse(front_matter: &str) -> Result<RawFrontMatter, (usize, String)> {
+pub(super) fn parse(front_matter: &str) -> Result<RawFrontMatter, (usize, String)> {
     toml::from_str(front_matter).map_err(|e| {
         let line = e.span().map_or(2, |s| file_line(front_matter, s.start));
         (line, translate_toml_error(e.message()))

@@ -13,7 +13,7 @@ use crate::gazetteer::Gazetteer;
 use crate::taxonomy::{AbcCategory, DocKind, Scope, Themes, Visibility};
 
 /// What validating one file needs besides the file.
-pub struct Context<'a> {
+pub(super) struct Context<'a> {
     pub root: &'a Path,
     pub themes: &'a Themes,
     pub gazetteer: &'a Gazetteer,
@@ -60,7 +60,11 @@ impl Errors<'_> {
     }
 }
 
-pub fn document(text: &str, path: &Path, context: &Context) -> Result<Document, Vec<CorpusError>> {
+pub(super) fn document(
+    text: &str,
+    path: &Path,
+    context: &Context,
+) -> Result<Document, Vec<CorpusError>> {
     if text.trim().is_empty() {
         return Err(vec![CorpusError::new(
             path,

@@ -15,19 +15,17 @@ pub struct FacetDictionary {
 
 impl FacetDictionary {
     /// Assigns an ordinal to every value of every facet of `docs`, in sorted order.
-    pub fn build<'a>(
-        docs: impl Iterator<Item = &'a Document> + Clone,
-        year: u16,
-    ) -> FacetDictionary {
+    pub fn build<'a>(docs: impl Iterator<Item = &'a Document>, year: u16) -> FacetDictionary {
         let mut values: HashMap<FacetKind, Vec<String>> = HashMap::new();
-        for &kind in FacetKind::ALL {
-            let mut all: Vec<String> = docs
-                .clone()
-                .flat_map(|d| d.facet_values(kind, year))
-                .collect();
-            all.sort();
-            all.dedup();
-            values.insert(kind, all);
+        for doc in docs {
+            for &kind in FacetKind::ALL {
+                let of_kind = values.entry(kind).or_default();
+                of_kind.extend(doc.facet_values(kind, year));
+            }
+        }
+        for of_kind in values.values_mut() {
+            of_kind.sort();
+            of_kind.dedup();
         }
         FacetDictionary { values }
     }

@@ -4,14 +4,14 @@
 use tantivy::DocId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocBits {
+pub(super) struct DocBits {
     words: Vec<u64>,
     len: u32,
 }
 
 impl DocBits {
     /// No document of a segment of `len` documents.
-    pub fn empty(len: u32) -> DocBits {
+    pub(super) fn empty(len: u32) -> DocBits {
         DocBits {
             words: vec![0; (len as usize).div_ceil(64)],
             len,
@@ -19,7 +19,7 @@ impl DocBits {
     }
 
     /// Every document of a segment of `len` documents.
-    pub fn full(len: u32) -> DocBits {
+    pub(super) fn full(len: u32) -> DocBits {
         let mut bits = DocBits {
             words: vec![u64::MAX; (len as usize).div_ceil(64)],
             len,
@@ -35,7 +35,7 @@ impl DocBits {
 
     /// Documents of `docs` (ids at or beyond `len` are ignored).
     #[cfg(test)]
-    pub fn of(len: u32, docs: impl IntoIterator<Item = DocId>) -> DocBits {
+    pub(super) fn of(len: u32, docs: impl IntoIterator<Item = DocId>) -> DocBits {
         let mut bits = DocBits::empty(len);
         for doc in docs {
             bits.insert(doc);
@@ -44,40 +44,40 @@ impl DocBits {
     }
 
     #[inline]
-    pub fn insert(&mut self, doc: DocId) {
+    pub(super) fn insert(&mut self, doc: DocId) {
         if let Some(word) = self.words.get_mut((doc / 64) as usize) {
             *word |= 1 << (doc % 64);
         }
     }
 
     #[inline]
-    pub fn remove(&mut self, doc: DocId) {
+    pub(super) fn remove(&mut self, doc: DocId) {
         if let Some(word) = self.words.get_mut((doc / 64) as usize) {
             *word &= !(1 << (doc % 64));
         }
     }
 
     #[inline]
-    pub fn contains(&self, doc: DocId) -> bool {
+    pub(super) fn contains(&self, doc: DocId) -> bool {
         self.words
             .get((doc / 64) as usize)
             .is_some_and(|w| w & (1 << (doc % 64)) != 0)
     }
 
-    pub fn len(&self) -> u32 {
+    pub(super) fn len(&self) -> u32 {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.words.iter().all(|&w| w == 0)
     }
 
-    pub fn count(&self) -> u64 {
+    pub(super) fn count(&self) -> u64 {
         self.words.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
     /// Size of the intersection, without building it.
-    pub fn count_and(&self, other: &DocBits) -> u64 {
+    pub(super) fn count_and(&self, other: &DocBits) -> u64 {
         self.words
             .iter()
             .zip(&other.words)
@@ -85,27 +85,27 @@ impl DocBits {
             .sum()
     }
 
-    pub fn and_with(&mut self, other: &DocBits) {
+    pub(super) fn and_with(&mut self, other: &DocBits) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a &= b;
         }
     }
 
-    pub fn or_with(&mut self, other: &DocBits) {
+    pub(super) fn or_with(&mut self, other: &DocBits) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a |= b;
         }
     }
 
     /// Removes the documents of `other`.
-    pub fn and_not(&mut self, other: &DocBits) {
+    pub(super) fn and_not(&mut self, other: &DocBits) {
         for (a, b) in self.words.iter_mut().zip(&other.words) {
             *a &= !b;
         }
     }
 
     /// Documents in the set, in increasing order.
-    pub fn ones(&self) -> impl Iterator<Item = DocId> + '_ {
+    pub(super) fn ones(&self) -> impl Iterator<Item = DocId> + '_ {
         self.words.iter().enumerate().flat_map(|(i, &word)| {
             let mut rest = word;
             std::iter::from_fn(move || {
@@ -140,7 +140,7 @@ mod tests {
         let mut rest = a.clone();
         rest.and_not(&b);
         assert_eq!(rest.ones().collect::<Vec<_>>(), vec![0, 63, 100]);
-        let mut less = a.clone();
+        let mut less = a;
         less.remove(63);
         assert!(!less.contains(63) && less.contains(64));
         assert_eq!(DocBits::full(130).count(), 130);

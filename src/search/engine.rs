@@ -12,7 +12,6 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::facet_counts::FacetCache;
 use super::request::SearchRequest;
-use super::results::ThemeRef;
 use super::term_sets::TermSets;
 use crate::corpus::{Document, Synonyms};
 use crate::index::{self, BuildEvent, BuildInfo, BuildOptions, BuildReport, Generation, Part};
@@ -118,19 +117,6 @@ impl Engine {
         };
         let doc = load(part, &searcher, address)?;
         Ok(audience.may_see(doc.visibility).then_some(doc))
-    }
-
-    pub fn theme_refs(&self, doc: &Document) -> Vec<ThemeRef> {
-        doc.themes
-            .iter()
-            .map(|slug| ThemeRef {
-                slug: slug.clone(),
-                label: self
-                    .themes()
-                    .by_slug(slug)
-                    .map_or_else(|| slug.clone(), |t| t.label.clone()),
-            })
-            .collect()
     }
 
     /// The label people see for a facet value.

@@ -25,20 +25,20 @@ use super::request::Sort;
 use super::term_sets::{MIN_SHARE_DIVISOR, TermSets};
 
 /// What to run.
-pub struct Plan<'q> {
+pub(super) struct Plan<'q> {
     pub built: &'q Built,
     pub sort: Sort,
     /// Best candidates kept: the page's end, or the rescoring window.
     pub window: usize,
 }
 
-pub struct Outcome {
+pub(super) struct Outcome {
     pub counting: Counting,
     /// Best first, at most `window`.
     pub top: Vec<Candidate>,
 }
 
-pub fn run(
+pub(super) fn run(
     searcher: &Searcher,
     cache: &FacetCache,
     term_sets: &TermSets,
@@ -304,7 +304,7 @@ fn rankers(built: &Built) -> Vec<Box<dyn Query>> {
 
 /// A result on its way to a page. Greater = better.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Candidate {
+pub(super) struct Candidate {
     /// Date rank (higher = newer) when sorting by date; 0 by relevance.
     pub recency: u64,
     pub score: Score,
@@ -390,7 +390,7 @@ fn each_score(
             .map_or(candidates.len(), |n| start + n);
         let reader = searcher.segment_reader(segment);
         segment_scores(weight, reader, &candidates[start..end], &mut |i, score| {
-            f(start + i, score)
+            f(start + i, score);
         })?;
         start = end;
     }

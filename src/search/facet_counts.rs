@@ -73,7 +73,7 @@ impl Csr {
 
 /// Facet values, visibility and recency order of one segment.
 #[derive(Debug)]
-pub struct SegmentFacets {
+pub(super) struct SegmentFacets {
     max_doc: u32,
     /// Per facet, in `FacetKind::ALL` order.
     facets: Vec<Values>,
@@ -85,7 +85,7 @@ pub struct SegmentFacets {
 }
 
 impl SegmentFacets {
-    pub fn read(reader: &SegmentReader, sizes: &[usize]) -> tantivy::Result<SegmentFacets> {
+    pub(super) fn read(reader: &SegmentReader, sizes: &[usize]) -> tantivy::Result<SegmentFacets> {
         let fast = reader.fast_fields();
         let max_doc = reader.max_doc();
         let mut facets = Vec::with_capacity(sizes.len());
@@ -155,7 +155,7 @@ impl SegmentFacets {
     }
 
     /// Documents of this segment and their recency, newest first.
-    pub fn by_recency(&self) -> &[(DocId, u64)] {
+    pub(super) fn by_recency(&self) -> &[(DocId, u64)] {
         &self.by_recency
     }
 
@@ -228,12 +228,15 @@ fn add_rows(by_doc: &Csr, docs: impl Iterator<Item = DocId>, counts: &mut [u64])
 
 /// `SegmentFacets` of every segment of an opened index.
 #[derive(Debug, Default)]
-pub struct FacetCache {
+pub(super) struct FacetCache {
     segments: HashMap<SegmentId, Arc<SegmentFacets>>,
 }
 
 impl FacetCache {
-    pub fn build(searcher: &Searcher, dictionary: &FacetDictionary) -> tantivy::Result<Self> {
+    pub(super) fn build(
+        searcher: &Searcher,
+        dictionary: &FacetDictionary,
+    ) -> tantivy::Result<Self> {
         let sizes = dictionary.sizes();
         let mut segments = HashMap::new();
         for reader in searcher.segment_readers() {
@@ -244,7 +247,7 @@ impl FacetCache {
     }
 
     /// The segment's facet values, read now if the cache lacks them.
-    pub fn segment(
+    pub(super) fn segment(
         &self,
         reader: &SegmentReader,
         sizes: &[usize],
@@ -261,7 +264,7 @@ impl FacetCache {
 }
 
 /// The facet counts and results of one search, summed over its segments.
-pub struct Counting {
+pub(super) struct Counting {
     /// Selected ordinals per facet index; facets without selection are absent.
     selections: Vec<(usize, Vec<u64>)>,
     /// Highest visibility this audience may see (`Publica` = 0, `Interna` = 1).
@@ -274,7 +277,7 @@ pub struct Counting {
 }
 
 impl Counting {
-    pub fn new(
+    pub(super) fn new(
         sizes: &[usize],
         selections: Vec<(usize, Vec<u64>)>,
         max_visibility: u64,
@@ -291,7 +294,7 @@ impl Counting {
 
     /// Counts one segment's matches and returns its results: the matches this audience may
     /// see that are in every selection.
-    pub fn segment(&mut self, facets: &SegmentFacets, mut matched: DocBits) -> DocBits {
+    pub(super) fn segment(&mut self, facets: &SegmentFacets, mut matched: DocBits) -> DocBits {
         let level = self.max_visibility as usize;
         match facets.visible.get(level) {
             Some(visible) => matched.and_with(visible),
@@ -325,7 +328,7 @@ impl Counting {
         results
     }
 
-    pub fn counts(self) -> Vec<Vec<u64>> {
+    pub(super) fn counts(self) -> Vec<Vec<u64>> {
         self.counts
     }
 }

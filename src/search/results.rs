@@ -88,6 +88,19 @@ struct Prepared<'a> {
 }
 
 impl Engine {
+    pub fn theme_refs(&self, doc: &Document) -> Vec<ThemeRef> {
+        doc.themes
+            .iter()
+            .map(|slug| ThemeRef {
+                slug: slug.clone(),
+                label: self
+                    .themes()
+                    .by_slug(slug)
+                    .map_or_else(|| slug.clone(), |t| t.label.clone()),
+            })
+            .collect()
+    }
+
     /// Runs a search; unknown facet values simply match nothing.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let prepared = self.prepare(request);

@@ -13,13 +13,13 @@ use super::docbits::DocBits;
 
 /// Cache bitsets only for terms in at least this share of a segment's documents: a
 /// rarer term's posting list is short beside the segment's bitset.
-pub const MIN_SHARE_DIVISOR: u32 = 32;
+pub(super) const MIN_SHARE_DIVISOR: u32 = 32;
 
 /// Most bytes of bitsets kept per opened index part.
 const BUDGET_BYTES: usize = 32 << 20;
 
 #[derive(Default)]
-pub struct TermSets {
+pub(super) struct TermSets {
     sets: RwLock<HashMap<(SegmentId, Term), Arc<DocBits>>>,
     bytes: RwLock<usize>,
 }
@@ -27,7 +27,7 @@ pub struct TermSets {
 impl TermSets {
     /// The cached set of `term` in `segment`, or the one `read` makes (kept while the
     /// budget lasts; a full cache still answers, it just stops growing).
-    pub fn get_or_read(
+    pub(super) fn get_or_read(
         &self,
         segment: SegmentId,
         term: &Term,

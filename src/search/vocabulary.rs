@@ -22,14 +22,14 @@ pub trait Vocabulary {
 }
 
 /// The exact field of one searcher's segments.
-pub struct IndexVocabulary<'a> {
+pub(super) struct IndexVocabulary<'a> {
     pub searcher: &'a Searcher,
     pub field: Field,
 }
 
 impl<'a> IndexVocabulary<'a> {
     /// The exact field's words of `part` as `searcher` sees them.
-    pub fn of(part: &Part, searcher: &'a Searcher) -> IndexVocabulary<'a> {
+    pub(super) fn of(part: &Part, searcher: &'a Searcher) -> IndexVocabulary<'a> {
         IndexVocabulary {
             searcher,
             field: part.fields.all_exact,
@@ -38,7 +38,11 @@ impl<'a> IndexVocabulary<'a> {
 
     /// Calls `f` with every indexed word that starts with `prefix` and its document
     /// frequency, once per segment (callers sum across segments).
-    pub fn for_each_with_prefix(&self, prefix: &str, mut f: impl FnMut(&str, u64)) -> Result<()> {
+    pub(super) fn for_each_with_prefix(
+        &self,
+        prefix: &str,
+        mut f: impl FnMut(&str, u64),
+    ) -> Result<()> {
         // Every UTF-8 string that starts with `prefix` sorts below `prefix` + 0xFF.
         let mut upper = prefix.as_bytes().to_vec();
         upper.push(0xff);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -94,21 +94,26 @@ impl HitJson {
     }
 }
 
-pub async fn search(
+pub(super) async fn search(
     State(state): State<AppState>,
     viewer: Viewer,
     RawQuery(raw): RawQuery,
-) -> Result<Json<SearchJson>, ApiError> {
+) -> Result<Response, ApiError> {
     let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
     let request = params.request(viewer.audience);
-    let json = state
-        .search(move |engine, links| Ok(SearchJson::of(engine.search(&request)?, links)))
+    // Serialised where the results were made, so that their many small allocations are
+    // freed by the thread that made them.
+    let body = state
+        .search(move |engine, links| {
+            let json = SearchJson::of(engine.search(&request)?, links);
+            serde_json::to_vec(&json).map_err(|e| WebError::Internal(e.into()))
+        })
         .await?;
-    Ok(Json(json))
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Serialize)]
-pub struct DocumentJson {
+pub(super) struct DocumentJson {
     pub id: String,
     pub title: String,
     pub kind: DocKind,
@@ -127,7 +132,7 @@ pub struct DocumentJson {
     pub url: String,
 }
 
-pub async fn document(
+pub(super) async fn document(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
@@ -165,7 +170,7 @@ struct Health {
     built_at: String,
 }
 
-pub async fn health(State(state): State<AppState>) -> Response {
+pub(super) async fn health(State(state): State<AppState>) -> Response {
     match state.engine() {
         Ok(engine) => Json(Health {
             status: "ok",
@@ -183,13 +188,13 @@ pub async fn health(State(state): State<AppState>) -> Response {
 }
 
 #[derive(Serialize)]
-pub struct SuggestionsJson {
+pub(super) struct SuggestionsJson {
     pub query: String,
     pub suggestions: Vec<Suggestion>,
 }
 
 /// `/api/suggeriments?q=…`: what the search box offers while typing.
-pub async fn suggestions(
+pub(super) async fn suggestions(
     State(state): State<AppState>,
     viewer: Viewer,
     RawQuery(raw): RawQuery,

@@ -5,7 +5,7 @@ use axum::response::IntoResponse;
 
 const STYLE: &str = include_str!("../../static/style.css");
 
-pub async fn style() -> impl IntoResponse {
+pub(super) async fn style() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
@@ -18,7 +18,7 @@ pub async fn style() -> impl IntoResponse {
 const SCRIPT: &str = include_str!("../../static/cerca.js");
 
 /// Progressive enhancement only: suggestions while typing. Every feature works without it.
-pub async fn script() -> impl IntoResponse {
+pub(super) async fn script() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),

@@ -131,7 +131,7 @@ impl From<askama::Error> for WebError {
 
 #[derive(Template)]
 #[template(path = "error.html")]
-pub struct ErrorPage {
+pub(super) struct ErrorPage {
     pub q: String,
     pub status: u16,
     pub title: &'static str,
@@ -160,7 +160,7 @@ impl IntoResponse for WebError {
 }
 
 /// Draws the Catalan page of an error response, with the site's links.
-pub async fn render_errors(
+pub(super) async fn render_errors(
     State(state): State<AppState>,
     request: Request,
     next: Next,
@@ -192,7 +192,7 @@ pub async fn render_errors(
 }
 
 /// An API handler's error: the same errors, rendered as JSON.
-pub struct ApiError(pub WebError);
+pub(super) struct ApiError(pub WebError);
 
 impl<E: Into<WebError>> From<E> for ApiError {
     fn from(e: E) -> ApiError {

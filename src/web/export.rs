@@ -15,7 +15,7 @@ use crate::search::{Engine, Hit, MAX_PER_PAGE, Sort};
 use crate::taxonomy::Audience;
 
 /// Rows in one CSV export.
-pub const MAX_EXPORT_ROWS: usize = 5_000;
+pub(super) const MAX_EXPORT_ROWS: usize = 5_000;
 /// Entries in a feed.
 const FEED_ENTRIES: usize = 50;
 
@@ -75,7 +75,7 @@ fn csv_field(value: &str) -> String {
 }
 
 /// The CSV of `hits`; `url` gives a document's absolute link.
-pub fn csv(hits: &[Hit], url: impl Fn(&str) -> String, advisor: bool) -> String {
+pub(super) fn csv(hits: &[Hit], url: impl Fn(&str) -> String, advisor: bool) -> String {
     let mut out = String::from("\u{feff}");
     let mut header = vec![
         "id",
@@ -115,7 +115,7 @@ pub fn csv(hits: &[Hit], url: impl Fn(&str) -> String, advisor: bool) -> String 
     out
 }
 
-pub async fn search_csv(
+pub(super) async fn search_csv(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
@@ -144,7 +144,7 @@ pub async fn search_csv(
         .into_response())
 }
 
-pub struct FeedEntry {
+pub(super) struct FeedEntry {
     pub id: String,
     pub title: String,
     pub url: String,
@@ -156,7 +156,7 @@ pub struct FeedEntry {
 
 #[derive(Template)]
 #[template(path = "feed.xml")]
-pub struct Feed {
+pub(super) struct Feed {
     pub title: String,
     pub self_url: String,
     pub html_url: String,
@@ -176,7 +176,7 @@ fn entry_date(hit: &Hit, fallback: &str) -> String {
         .map_or_else(|| fallback.to_string(), |y| format!("{y}-01-01T00:00:00Z"))
 }
 
-pub async fn search_atom(
+pub(super) async fn search_atom(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,

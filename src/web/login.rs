@@ -17,7 +17,7 @@ use super::{AppState, Viewer};
 
 #[derive(Template)]
 #[template(path = "login.html")]
-pub struct LoginPage {
+pub(super) struct LoginPage {
     pub q: String,
     pub layout: Layout,
     /// Advisor access is configured on this server.
@@ -29,13 +29,13 @@ pub struct LoginPage {
 
 #[derive(Template)]
 #[template(path = "logout.html")]
-pub struct LogoutPage {
+pub(super) struct LogoutPage {
     pub q: String,
     pub layout: Layout,
 }
 
 #[derive(Deserialize)]
-pub struct Credentials {
+pub(super) struct Credentials {
     #[serde(default)]
     codi: String,
     #[serde(default)]
@@ -67,7 +67,7 @@ fn login_page(
     .render()?)
 }
 
-pub async fn form(
+pub(super) async fn form(
     State(state): State<AppState>,
     viewer: Viewer,
     RawQuery(raw): RawQuery,
@@ -79,7 +79,7 @@ pub async fn form(
     Ok(Html(login_page(&state, viewer, None, &tornar)?))
 }
 
-pub async fn submit(
+pub(super) async fn submit(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
@@ -123,7 +123,7 @@ pub async fn submit(
         .into_response())
 }
 
-pub async fn confirm_logout(
+pub(super) async fn confirm_logout(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Html<String>, WebError> {
@@ -134,7 +134,7 @@ pub async fn confirm_logout(
     Ok(Html(page.render()?))
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(super) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let links = state.links();
     (
         StatusCode::SEE_OTHER,

@@ -19,7 +19,7 @@ use crate::taxonomy::FacetKind;
 const WIDTH: f64 = 640.0;
 const MARGIN: f64 = 12.0;
 
-pub struct Dot {
+pub(super) struct Dot {
     pub x: String,
     pub y: String,
     pub r: String,
@@ -31,7 +31,7 @@ pub struct Dot {
 
 #[derive(Template)]
 #[template(path = "map.html")]
-pub struct MapPage {
+pub(super) struct MapPage {
     pub layout: Layout,
     pub q: String,
     pub summary: String,
@@ -85,7 +85,7 @@ impl Projection {
     }
 }
 
-pub async fn map(
+pub(super) async fn map(
     State(state): State<AppState>,
     viewer: Viewer,
     RawQuery(raw): RawQuery,

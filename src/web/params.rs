@@ -7,10 +7,10 @@ use crate::search::{DEFAULT_PER_PAGE, MAX_PER_PAGE, RESCORE_WINDOW, SearchReques
 use crate::taxonomy::{Audience, FacetKind};
 
 /// Longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 500;
+pub(super) const MAX_QUERY_CHARS: usize = 500;
 /// Most values selected in one facet.
-pub const MAX_FACET_VALUES: usize = 50;
-pub const MAX_PAGE: usize = 1_000;
+pub(super) const MAX_FACET_VALUES: usize = 50;
+pub(super) const MAX_PAGE: usize = 1_000;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchParams {

@@ -42,10 +42,15 @@ impl Pool {
         }
     }
 
-    /// Two threads per core: searches are CPU work with short waits on the index files.
+    /// Threads for this machine: `XMESS_KB_SEARCH_THREADS`, else four per core (a core is
+    /// never left idle while a finished search hands its thread to the next).
     pub fn for_this_machine() -> Pool {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        Pool::new(cores * 2, 256)
+        let threads = std::env::var("XMESS_KB_SEARCH_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(cores * 4);
+        Pool::new(threads, 256)
     }
 
     /// Runs `work` on a blocking thread once one is free.

@@ -20,7 +20,7 @@ pub struct Options {
     /// Without it, internal records are served to no one.
     pub advisor_secret: Option<AdvisorSecret>,
     /// The pool searches run on; the default fits this machine.
-    pub pool: Option<Pool>,
+    pub pool: Option<Arc<Pool>>,
 }
 
 /// Cheap to clone.
@@ -34,7 +34,7 @@ struct Shared {
     engine: ArcSwapOption<Engine>,
     advisor_secret: Option<AdvisorSecret>,
     login_throttle: LoginThrottle,
-    pool: Pool,
+    pool: Arc<Pool>,
     links: Links,
 }
 
@@ -67,7 +67,9 @@ impl AppState {
                 engine: ArcSwapOption::new(engine),
                 advisor_secret: options.advisor_secret,
                 login_throttle: LoginThrottle::default(),
-                pool: options.pool.unwrap_or_else(Pool::for_this_machine),
+                pool: options
+                    .pool
+                    .unwrap_or_else(|| Arc::new(Pool::for_this_machine())),
                 links: Links::default(),
             }),
         })

@@ -10,7 +10,7 @@ use crate::taxonomy::{Audience, DocKind, FacetKind};
 /// What every page shows around its content: the session in the header, the index being
 /// served at the bottom.
 #[derive(Debug, Clone, Default)]
-pub struct Layout {
+pub(super) struct Layout {
     /// The path the site is mounted at ("" at the root), before every fixed link.
     pub base: String,
     pub generation: String,
@@ -23,7 +23,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn of(engine: &Engine, audience: Audience, links: &Links) -> Layout {
+    pub(super) fn of(engine: &Engine, audience: Audience, links: &Links) -> Layout {
         let info = engine.info();
         Layout {
             base: links.base().to_string(),
@@ -41,7 +41,7 @@ impl Layout {
     }
 
     /// For pages shown without an index (errors, login).
-    pub fn bare(audience: Audience, links: &Links) -> Layout {
+    pub(super) fn bare(audience: Audience, links: &Links) -> Layout {
         Layout {
             base: links.base().to_string(),
             advisor: audience == Audience::Advisor,
@@ -50,7 +50,7 @@ impl Layout {
     }
 }
 
-pub struct LinkCount {
+pub(super) struct LinkCount {
     pub label: String,
     pub description: String,
     pub count: u64,
@@ -58,7 +58,7 @@ pub struct LinkCount {
 }
 
 /// A result as a card shows it.
-pub struct HitView {
+pub(super) struct HitView {
     pub url: String,
     pub title: Highlighted,
     pub kind: DocKind,
@@ -73,7 +73,7 @@ pub struct HitView {
 }
 
 impl HitView {
-    pub fn of(hit: Hit, url: String, links: &Links) -> HitView {
+    pub(super) fn of(hit: Hit, url: String, links: &Links) -> HitView {
         let places = if hit.municipalities.is_empty() {
             hit.comarques.join(", ")
         } else {
@@ -96,7 +96,7 @@ impl HitView {
     }
 
     /// Cards of a page of results, each linking to its document seen from the search.
-    pub fn page(
+    pub(super) fn page(
         hits: Vec<Hit>,
         params: &SearchParams,
         first_rank: usize,
@@ -113,12 +113,12 @@ impl HitView {
 }
 
 /// "21 de setembre de 2023" for an event's day, else its years.
-pub fn when(date: Option<&str>, years: Option<&str>) -> Option<String> {
+pub(super) fn when(date: Option<&str>, years: Option<&str>) -> Option<String> {
     date.map(catalan_date).or_else(|| years.map(String::from))
 }
 
 /// The text escaped for HTML, `<mark>` around the marked words and `…` where it is cut.
-pub fn highlighted_html(h: &Highlighted) -> String {
+pub(super) fn highlighted_html(h: &Highlighted) -> String {
     let mut out = String::with_capacity(h.text.len() + 32);
     if h.cut_before {
         out.push('…');
@@ -152,7 +152,7 @@ fn escape_into(text: &str, out: &mut String) {
 }
 
 /// 12345 → "12.345"
-pub fn thousands(n: usize) -> String {
+pub(super) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -165,7 +165,7 @@ pub fn thousands(n: usize) -> String {
 }
 
 /// "https://www.xmess.cat/x" → "xmess.cat"
-pub fn domain_of(url: &str) -> String {
+pub(super) fn domain_of(url: &str) -> String {
     let rest = url.split("://").nth(1).unwrap_or(url);
     let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     host.strip_prefix("www.").unwrap_or(host).to_string()
@@ -183,7 +183,7 @@ mod tests {
         assert_eq!(domain_of("https://www.xmess.cat/guia?x=1"), "xmess.cat");
         let h = Highlighted {
             text: "l’Ajuntament <b> & \"x\"".into(),
-            marks: vec![0..14],
+            marks: std::iter::once(0..14).collect(),
             cut_before: true,
             cut_after: false,
         };

@@ -1,6 +1,6 @@
 //! The JSON API and the health check.
 
-use crate::support::get;
+use crate::support::{get, texts};
 
 #[tokio::test]
 async fn search_json_has_the_documented_shape() {
@@ -109,4 +109,52 @@ async fn without_an_index_the_site_says_so() {
     assert!(reply.body.contains("encara no"));
     let health = crate::support::get_from(empty.path(), "/salut").await;
     assert_eq!(health.status, 503);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_search_queue_answers_503_with_retry_after_in_catalan() {
+    use std::sync::Arc;
+    use xmess_kb::web::{AppState, Options, Pool};
+    // One search thread, no queue: while it is busy, every search is turned away.
+    let pool = Arc::new(Pool::new(1, 0));
+    let options = Options {
+        pool: Some(pool.clone()),
+        ..Options::default()
+    };
+    let state = AppState::with_options(crate::support::basic_index().to_path_buf(), options)
+        .expect("state");
+    let (started, wait) = std::sync::mpsc::channel::<()>();
+    let (release, hold) = std::sync::mpsc::channel::<()>();
+    let busy = tokio::spawn(async move {
+        pool.run(move || {
+            let _ = started.send(());
+            let _ = hold.recv_timeout(std::time::Duration::from_secs(30));
+        })
+        .await
+    });
+    assert!(
+        wait.recv_timeout(std::time::Duration::from_secs(30))
+            .is_ok()
+    );
+    let get = |uri: &'static str| {
+        let request = axum::http::Request::get(uri)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        crate::support::send(state.clone(), request)
+    };
+    let page = get("/cerca?q=cures").await;
+    assert_eq!(page.status, 503);
+    assert!(page.headers.contains_key("retry-after"));
+    assert_eq!(
+        texts(&page.html(), "h1"),
+        vec!["El cercador està molt ocupat"]
+    );
+    let api = get("/api/cerca?q=cures").await;
+    assert_eq!(api.status, 503);
+    assert_eq!(api.json()["error"]["code"], "cercador_ocupat");
+    // Health does not search: it answers while the searches wait.
+    assert_eq!(get("/salut").await.status, 200);
+    assert!(release.send(()).is_ok());
+    assert!(busy.await.is_ok());
+    assert_eq!(get("/cerca?q=cures").await.status, 200);
 }

@@ -1,7 +1,9 @@
+#![allow(unreachable_pub)]
 //! One integration test binary; modules share the helpers in `support`.
 
 mod access;
 mod api;
+mod architecture;
 mod cli;
 mod corpus_check;
 mod discovery;

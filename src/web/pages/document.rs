@@ -15,26 +15,26 @@ use crate::web::params::SearchParams;
 use crate::web::view::{Layout, domain_of, thousands};
 use crate::web::{AppState, Viewer};
 
-pub struct PlaceView {
+pub(super) struct PlaceView {
     pub name: String,
     pub comarca: String,
     pub population: String,
     pub url: String,
 }
 
-pub struct SourceView {
+pub(super) struct SourceView {
     pub url: String,
     pub domain: String,
 }
 
 /// A group of practices from towns like this document's, each with its link.
-pub struct SimilarView {
+pub(super) struct SimilarView {
     pub heading: String,
     pub docs: Vec<(RelatedDoc, String)>,
 }
 
 /// Where a document sits in the search it was opened from.
-pub struct Trail {
+pub(super) struct Trail {
     pub position: usize,
     pub total: usize,
     pub back_url: String,
@@ -44,7 +44,7 @@ pub struct Trail {
 
 #[derive(Template)]
 #[template(path = "document.html")]
-pub struct DocumentPage {
+pub(super) struct DocumentPage {
     pub layout: Layout,
     pub q: String,
     pub doc: Document,
@@ -90,7 +90,7 @@ fn trail(engine: &Engine, links: &Links, raw: Option<&str>, audience: Audience) 
     })
 }
 
-pub async fn document(
+pub(crate) async fn document(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,

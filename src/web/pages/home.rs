@@ -14,7 +14,7 @@ use crate::web::{AppState, Viewer};
 
 #[derive(Template)]
 #[template(path = "home.html")]
-pub struct HomePage {
+pub(super) struct HomePage {
     pub layout: Layout,
     pub q: String,
     pub total: usize,
@@ -32,7 +32,10 @@ fn counts(results: &SearchResults, kind: FacetKind) -> HashMap<String, u64> {
         .unwrap_or_default()
 }
 
-pub async fn home(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, WebError> {
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Html<String>, WebError> {
     let audience = viewer.audience;
     state
         .search(move |engine, links| {

@@ -11,10 +11,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 
-pub use document::document;
-pub use home::home;
-pub use results::search;
-pub use values::facet_values;
+pub(super) use document::document;
+pub(super) use home::home;
+pub(super) use results::search;
+pub(super) use values::facet_values;
 
 use super::error::WebError;
 use super::view::Layout;
@@ -22,14 +22,14 @@ use super::{AppState, Viewer};
 
 #[derive(Template)]
 #[template(path = "accessibility.html")]
-pub struct AccessibilityPage {
+pub(super) struct AccessibilityPage {
     pub layout: Layout,
     pub q: String,
     pub prepared: &'static str,
 }
 
 /// The accessibility statement (RD 1112/2018; model of Decision (EU) 2018/1523).
-pub async fn accessibility(
+pub(super) async fn accessibility(
     State(state): State<AppState>,
     viewer: Viewer,
 ) -> Result<Html<String>, WebError> {
@@ -41,6 +41,6 @@ pub async fn accessibility(
     Ok(Html(page.render()?))
 }
 
-pub async fn not_found() -> Response {
+pub(super) async fn not_found() -> Response {
     WebError::NotFound.into_response()
 }

@@ -8,7 +8,7 @@ use crate::web::links::Links;
 use crate::web::params::SearchParams;
 use crate::web::view::LinkCount;
 
-pub struct Rescue {
+pub(super) struct Rescue {
     /// The search without one filter (or without its words), most results first.
     pub relaxed: Vec<LinkCount>,
     /// Themes with documents, to browse instead.
@@ -23,7 +23,7 @@ fn count(engine: &Engine, params: &SearchParams, audience: Audience) -> u64 {
 
 /// "Vols dir «…»?" when a word of the query is not in the index's vocabulary and a close
 /// one is, with the count the corrected search finds.
-pub fn did_you_mean(
+pub(super) fn did_you_mean(
     engine: &Engine,
     links: &Links,
     params: &SearchParams,
@@ -43,7 +43,12 @@ pub fn did_you_mean(
     })
 }
 
-pub fn rescue(engine: &Engine, links: &Links, params: &SearchParams, audience: Audience) -> Rescue {
+pub(super) fn rescue(
+    engine: &Engine,
+    links: &Links,
+    params: &SearchParams,
+    audience: Audience,
+) -> Rescue {
     let mut relaxed = Vec::new();
     for (kind, values) in &params.filters {
         let mut without = params.first_page();

@@ -17,14 +17,14 @@ use crate::web::{AppState, Viewer};
 /// How many values of a facet are listed before "Mostra'n més".
 const FACET_VALUES_SHOWN: usize = 12;
 
-pub struct FacetLink {
+pub(super) struct FacetLink {
     pub label: String,
     pub count: u64,
     pub selected: bool,
     pub url: String,
 }
 
-pub struct FacetView {
+pub(super) struct FacetView {
     pub param: &'static str,
     pub label: &'static str,
     pub values: Vec<FacetLink>,
@@ -33,19 +33,19 @@ pub struct FacetView {
     pub more_url: String,
 }
 
-pub struct Chip {
+pub(super) struct Chip {
     pub facet: &'static str,
     pub label: String,
     pub url: String,
 }
 
-pub struct PageLink {
+pub(super) struct PageLink {
     pub number: usize,
     pub url: String,
     pub current: bool,
 }
 
-pub struct SortLink {
+pub(super) struct SortLink {
     pub label: &'static str,
     pub url: String,
     pub current: bool,
@@ -53,7 +53,7 @@ pub struct SortLink {
 
 #[derive(Template)]
 #[template(path = "search.html")]
-pub struct SearchPage {
+pub(super) struct SearchPage {
     pub layout: Layout,
     pub q: String,
     pub summary: String,
@@ -81,7 +81,7 @@ pub struct SearchPage {
     pub map_url: String,
 }
 
-pub async fn search(
+pub(crate) async fn search(
     State(state): State<AppState>,
     viewer: Viewer,
     RawQuery(raw): RawQuery,

@@ -15,7 +15,7 @@ use crate::web::{AppState, Viewer};
 
 #[derive(Template)]
 #[template(path = "facet_values.html")]
-pub struct FacetValuesPage {
+pub(super) struct FacetValuesPage {
     pub layout: Layout,
     pub q: String,
     pub label: &'static str,
@@ -28,7 +28,7 @@ pub struct FacetValuesPage {
     pub hidden: Vec<(&'static str, String)>,
 }
 
-pub async fn facet_values(
+pub(crate) async fn facet_values(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(facet): Path<String>,
