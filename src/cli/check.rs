@@ -84,7 +84,39 @@ pub(super) fn run(args: &CheckArgs) -> Result<ExitCode> {
     if !unused.is_empty() {
         writeln!(out, "\nTemes sense documents: {}", unused.join(", "))?;
     }
+    shared_text(&mut out, &corpus.documents)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Corpora larger than this are not compared pair by pair (synthetic benchmark corpora).
+const MAX_COMPARED: usize = 5_000;
+
+/// Warns about documents that share too much of their text.
+fn shared_text(out: &mut impl Write, documents: &[Document]) -> Result<()> {
+    if documents.len() > MAX_COMPARED {
+        writeln!(
+            out,
+            "\nText compartit: no es compara en corpus de més de {MAX_COMPARED} documents."
+        )?;
+        return Ok(());
+    }
+    let limit = (corpus::MAX_SHARED * 100.0).round();
+    let pairs = corpus::shared_text(documents);
+    if pairs.is_empty() {
+        writeln!(
+            out,
+            "\nText compartit: cap parella de documents en comparteix més del {limit} %."
+        )?;
+    }
+    for pair in pairs {
+        eprintln!(
+            "avís: «{}» i «{}» comparteixen el {:.0} % del text (el límit és el {limit} %); deixeu el text comú en un sol document i enllaceu-lo des dels altres",
+            pair.first,
+            pair.second,
+            pair.share * 100.0
+        );
+    }
+    Ok(())
 }
 
 /// Lists the files of the corpus folder that are not documents (on stderr).

@@ -5,6 +5,7 @@
 mod document;
 mod error;
 mod front_matter;
+mod overlap;
 mod synonyms;
 mod validate;
 
@@ -16,6 +17,7 @@ use unicode_normalization::UnicodeNormalization;
 
 pub use document::{Document, Years};
 pub use error::{CorpusError, CorpusErrors};
+pub use overlap::{MAX_SHARED, SharedText, over_limit as shared_text};
 pub use synonyms::{Expression, SynonymMatch, Synonyms};
 
 use crate::gazetteer::Gazetteer;

@@ -67,3 +67,13 @@ fn themes_and_places_resolve_and_every_theme_is_used() {
         );
     }
 }
+
+#[test]
+fn no_two_documents_share_more_than_a_third_of_their_text() {
+    let corpus = real_corpus();
+    let pairs = corpus::shared_text(&corpus.documents);
+    assert!(
+        pairs.is_empty(),
+        "documents sharing too much text: {pairs:?}"
+    );
+}
