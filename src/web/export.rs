@@ -3,11 +3,9 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
-use super::auth::is_https;
 use super::error::WebError;
 use super::params::SearchParams;
 use super::{AppState, Viewer};
@@ -18,20 +16,6 @@ use crate::taxonomy::Audience;
 pub(super) const MAX_EXPORT_ROWS: usize = 5_000;
 /// Entries in a feed.
 const FEED_ENTRIES: usize = 50;
-
-/// `scheme://host` of this request, for absolute links in exports and feeds.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    let scheme = if is_https(headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
-}
 
 /// Up to `limit` results of a search, in its order.
 fn hits(
@@ -118,16 +102,14 @@ pub(super) fn csv(hits: &[Hit], url: impl Fn(&str) -> String, advisor: bool) -> 
 pub(super) async fn search_csv(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
     let audience = viewer.audience;
-    let base = base_url(&headers);
     let body = state
         .search(move |engine, links| {
             let hits = hits(engine, &params, audience, MAX_EXPORT_ROWS)?;
-            let url = |id: &str| format!("{base}{}", links.document(id));
+            let url = |id: &str| links.absolute(&links.document(id));
             Ok(csv(&hits, url, audience == Audience::Advisor))
         })
         .await?;
@@ -179,22 +161,20 @@ fn entry_date(hit: &Hit, fallback: &str) -> String {
 pub(super) async fn search_atom(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let mut params = SearchParams::parse(raw.as_deref()).map_err(WebError::BadRequest)?;
     // A feed is about what is new.
     params.sort = Some(Sort::Recents);
     let audience = viewer.audience;
-    let base = base_url(&headers);
     let feed = state
         .search(move |engine, links| {
             let built_at = engine.info().built_at.clone();
             let entries = hits(engine, &params, audience, FEED_ENTRIES)?
                 .into_iter()
                 .map(|h| FeedEntry {
-                    id: format!("{base}{}", links.document(&h.id)),
-                    url: format!("{base}{}", links.document(&h.id)),
+                    id: links.absolute(&links.document(&h.id)),
+                    url: links.absolute(&links.document(&h.id)),
                     updated: entry_date(&h, &built_at),
                     summary: h.snippet.plain(),
                     categories: h.themes.into_iter().map(|t| t.label).collect(),
@@ -209,8 +189,8 @@ pub(super) async fn search_atom(
             };
             let feed = Feed {
                 title: format!("{what} · Cercador de polítiques municipals d'ESS (XMESS)"),
-                self_url: format!("{base}{}", links.at("/cerca.atom", &params)),
-                html_url: format!("{base}{}", links.search(&params)),
+                self_url: links.absolute(&links.at("/cerca.atom", &params)),
+                html_url: links.absolute(&links.search(&params)),
                 updated: built_at,
                 entries,
             };

@@ -4,22 +4,86 @@
 use super::params::SearchParams;
 use crate::taxonomy::FacetKind;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Links {
     /// The path the site is mounted at: "" or "/cercador".
     base: String,
+    /// Where people reach the site, without a trailing slash: absolute links start here.
+    public_url: String,
+}
+
+impl Default for Links {
+    /// The root of a site reached at `http://localhost`.
+    fn default() -> Links {
+        Links::new("", "http://localhost")
+    }
 }
 
 impl Links {
-    pub fn new(base: &str) -> Links {
+    /// The links of a site configured with a public URL and a base path (either may be
+    /// missing; the base path defaults to the public URL's path, and without a public URL
+    /// absolute links start with `origin`). The error says, in Catalan, what to fix.
+    pub fn configure(
+        public_url: Option<&str>,
+        base_path: Option<&str>,
+        origin: &str,
+    ) -> Result<Links, String> {
+        let base = match base_path.map(str::trim).filter(|b| !b.is_empty() && *b != "/") {
+            None => None,
+            Some(b) => Some(valid_path(b).ok_or_else(|| {
+                format!("la ruta base «{b}» no és vàlida: ha de començar per «/» i tenir només lletres, xifres, «-», «_» i «/», per exemple «/cercador»")
+            })?),
+        };
+        let Some(url) = public_url.map(str::trim).filter(|u| !u.is_empty()) else {
+            let base = base.unwrap_or_default();
+            return Ok(Links::new(&base, &format!("{origin}{base}")));
+        };
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .filter(|r| !r.is_empty() && !r.contains(['?', '#', ' ', '\\']))
+            .ok_or_else(|| format!("l'adreça pública «{url}» no és vàlida: escriviu-la sencera, per exemple «https://xmess.cat/cercador»"))?;
+        let path = rest.find('/').map_or("", |at| &rest[at..]);
+        let path = match path.trim_end_matches('/') {
+            "" => String::new(),
+            p => valid_path(p).ok_or_else(|| format!("la ruta de l'adreça pública «{url}» no és vàlida"))?,
+        };
+        match base {
+            Some(base) if base != path => Err(format!(
+                "l'adreça pública «{url}» acaba amb «{path}» i la ruta base és «{base}»: han de coincidir, perquè el servidor rep les peticions amb la ruta sencera"
+            )),
+            _ => Ok(Links::new(&path, url)),
+        }
+    }
+
+    /// Links under `base` (a path, "" for the root), reached at `public_url` (which ends
+    /// with `base`).
+    pub fn new(base: &str, public_url: &str) -> Links {
         Links {
             base: base.trim_end_matches('/').to_string(),
+            public_url: public_url.trim_end_matches('/').to_string(),
         }
     }
 
     /// The path the site is mounted at ("" at the root), for templates' fixed links.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The home page.
+    pub fn home(&self) -> String {
+        if self.base.is_empty() {
+            "/".into()
+        } else {
+            self.base.clone()
+        }
+    }
+
+    /// A link of the site (as the other methods give it) made absolute with the public URL,
+    /// for feeds and exports read elsewhere.
+    pub fn absolute(&self, link: &str) -> String {
+        let rest = link.strip_prefix(self.base.as_str()).unwrap_or(link);
+        format!("{}{rest}", self.public_url)
     }
 
     /// A path of the site: "/entrar" → "/cercador/entrar".
@@ -64,6 +128,18 @@ impl Links {
     }
 }
 
+/// `path` without its trailing slash, if it is a plain absolute path.
+fn valid_path(path: &str) -> Option<String> {
+    let path = path.trim_end_matches('/');
+    let plain = path.starts_with('/')
+        && !path.contains("//")
+        && !path.split('/').any(|s| s == "." || s == "..")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'));
+    plain.then(|| path.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,7 +147,10 @@ mod tests {
     #[test]
     fn every_link_starts_with_the_base_path() {
         let params = SearchParams::parse(Some("q=moneda&tema=cures&pagina=2")).expect("valid");
-        for links in [Links::new(""), Links::new("/cercador/")] {
+        for links in [
+            Links::new("", "http://localhost:8080"),
+            Links::new("/cercador/", "https://xmess.cat/cercador"),
+        ] {
             let base = links.base().to_string();
             assert_eq!(
                 links.search(&params),
@@ -89,6 +168,27 @@ mod tests {
                 links.filtered(FacetKind::Tema, "cures"),
                 format!("{base}/cerca?tema=cures")
             );
+        }
+    }
+
+    #[test]
+    fn configuration_takes_the_base_path_from_the_public_url_and_refuses_a_mismatch() {
+        let from_url =
+            Links::configure(Some("https://xmess.cat/cercador/"), None, "http://x").expect("ok");
+        assert_eq!(from_url.base(), "/cercador");
+        let plain = Links::configure(None, Some("/cercador/"), "http://127.0.0.1:8080")
+            .expect("ok");
+        assert_eq!(plain.absolute("/cercador/salut"), "http://127.0.0.1:8080/cercador/salut");
+        let root = Links::configure(Some("https://xmess.cat"), None, "http://x").expect("ok");
+        assert_eq!(root.base(), "");
+        for (url, base) in [
+            (Some("https://xmess.cat/cercador"), Some("/altre")),
+            (Some("xmess.cat/cercador"), None),
+            (Some("https://xmess.cat/c?x=1"), None),
+            (None, Some("cercador")),
+            (None, Some("/a/../b")),
+        ] {
+            assert!(Links::configure(url, base, "http://x").is_err(), "{url:?} {base:?}");
         }
     }
 }

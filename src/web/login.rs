@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::auth::{is_https, session_clear_cookie, session_set_cookie};
 use super::error::WebError;
+use super::links::Links;
 use super::view::Layout;
 use super::{AppState, Viewer};
 
@@ -42,13 +43,15 @@ pub(super) struct Credentials {
     tornar: String,
 }
 
-/// Only local paths: an open redirect would let a link send an advisor anywhere.
-fn local_path(target: &str) -> String {
+/// Only paths of this site: an open redirect would let a link send an advisor anywhere.
+fn local_path(target: &str, links: &Links) -> String {
+    let base = links.base();
     let ok = target.starts_with('/')
         && !target.starts_with("//")
         && !target.contains('\\')
-        && !target.chars().any(char::is_control);
-    if ok { target.to_string() } else { "/".into() }
+        && !target.chars().any(char::is_control)
+        && (base.is_empty() || target == base || target.starts_with(&format!("{base}/")));
+    if ok { target.to_string() } else { links.home() }
 }
 
 fn login_page(
@@ -62,7 +65,7 @@ fn login_page(
         layout: Layout::bare(viewer.audience, state.links()),
         configured: state.advisor_secret().is_some(),
         error,
-        tornar: local_path(tornar),
+        tornar: local_path(tornar, state.links()),
     }
     .render()?)
 }
@@ -117,7 +120,7 @@ pub(super) async fn submit(
         StatusCode::SEE_OTHER,
         [
             (SET_COOKIE, cookie),
-            (LOCATION, local_path(&credentials.tornar)),
+            (LOCATION, local_path(&credentials.tornar, state.links())),
         ],
     )
         .into_response())
@@ -143,7 +146,7 @@ pub(super) async fn logout(State(state): State<AppState>, headers: HeaderMap) ->
                 SET_COOKIE,
                 session_clear_cookie(is_https(&headers), links.base()),
             ),
-            (LOCATION, links.path("/")),
+            (LOCATION, links.home()),
         ],
     )
         .into_response()
@@ -151,11 +154,15 @@ pub(super) async fn logout(State(state): State<AppState>, headers: HeaderMap) ->
 
 #[cfg(test)]
 mod tests {
-    use super::local_path;
+    use super::{Links, local_path};
 
     #[test]
     fn only_local_paths_are_followed_after_login() {
-        assert_eq!(local_path("/cerca?q=x"), "/cerca?q=x");
+        let links = Links::default();
+        assert_eq!(local_path("/cerca?q=x", &links), "/cerca?q=x");
+        let under = Links::new("/cercador", "https://xmess.cat/cercador");
+        assert_eq!(local_path("/cercador/cerca", &under), "/cercador/cerca");
+        assert_eq!(local_path("/cerca", &under), "/cercador");
         for bad in [
             "",
             "https://evil.example",
@@ -163,7 +170,7 @@ mod tests {
             "/\\evil",
             "cerca",
         ] {
-            assert_eq!(local_path(bad), "/", "{bad}");
+            assert_eq!(local_path(bad, &links), "/", "{bad}");
         }
     }
 }

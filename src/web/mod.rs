@@ -24,6 +24,7 @@ use anyhow::Result;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, header};
 use axum::middleware;
+use axum::response::Redirect;
 use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -69,8 +70,9 @@ const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
     (header::VARY, "Cookie, Authorization"),
 ];
 
-pub fn app(state: AppState) -> Router {
-    let mut router = Router::new()
+/// The site's routes, at the root.
+fn site() -> Router<AppState> {
+    Router::new()
         .route("/", get(pages::home))
         .route("/cerca", get(pages::search))
         .route("/cerca/valors/{facet}", get(pages::facet_values))
@@ -87,6 +89,22 @@ pub fn app(state: AppState) -> Router {
         .route("/salut", get(api::health))
         .route("/static/style.css", get(assets::style))
         .route("/static/cerca.js", get(assets::script))
+}
+
+/// The site under its base path, with every layer.
+pub fn app(state: AppState) -> Router {
+    let base = state.links().base().to_string();
+    let mut router = if base.is_empty() {
+        site()
+    } else {
+        // Mounted under a path: its home is `/cercador`, and `/cercador/` leads there.
+        let home = state.links().home();
+        let to_home = move || async move { Redirect::permanent(&home) };
+        Router::new()
+            .nest(&base, site())
+            .route(&format!("{base}/"), get(to_home))
+    };
+    router = router
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -124,6 +142,8 @@ pub async fn serve(index_dir: PathBuf, addr: SocketAddr, options: Options) -> Re
     if options.advisor_secret.is_none() {
         tracing::info!("no advisor token configured: internal records are served to no one");
     }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
     let state = AppState::with_options(index_dir, options)?;
     let poller = state.clone();
     let every = reload_interval();
@@ -141,10 +161,9 @@ pub async fn serve(index_dir: PathBuf, addr: SocketAddr, options: Options) -> Re
             }
         }
     });
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
-    tracing::info!("serving on http://{local}/");
-    println!("Servint a http://{local}/ (Ctrl-C per aturar)");
+    let home = state.links().home();
+    tracing::info!("serving on http://{local}{home}");
+    println!("Servint a http://{local}{home} (Ctrl-C per aturar)");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

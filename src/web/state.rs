@@ -21,6 +21,8 @@ pub struct Options {
     pub advisor_secret: Option<AdvisorSecret>,
     /// The pool searches run on; the default fits this machine.
     pub pool: Option<Arc<Pool>>,
+    /// Where the site lives (base path, public URL).
+    pub links: Links,
 }
 
 /// Cheap to clone.
@@ -70,7 +72,7 @@ impl AppState {
                 pool: options
                     .pool
                     .unwrap_or_else(|| Arc::new(Pool::for_this_machine())),
-                links: Links::default(),
+                links: options.links,
             }),
         })
     }

@@ -13,6 +13,8 @@ use crate::taxonomy::{Audience, DocKind, FacetKind};
 pub(super) struct Layout {
     /// The path the site is mounted at ("" at the root), before every fixed link.
     pub base: String,
+    /// The home page's link.
+    pub home: String,
     pub generation: String,
     pub documents: usize,
     pub built_at: String,
@@ -27,6 +29,7 @@ impl Layout {
         let info = engine.info();
         Layout {
             base: links.base().to_string(),
+            home: links.home(),
             themes: engine
                 .themes()
                 .all()
@@ -44,6 +47,7 @@ impl Layout {
     pub(super) fn bare(audience: Audience, links: &Links) -> Layout {
         Layout {
             base: links.base().to_string(),
+            home: links.home(),
             advisor: audience == Audience::Advisor,
             ..Layout::default()
         }
