@@ -10,6 +10,11 @@ set -u
 addr="${XMESS_KB_ADDR:-127.0.0.1:8080}"
 port="${addr##*:}"                     # works for 0.0.0.0:8080 and [::]:8080 alike
 path="${XMESS_KB_BASE_PATH:-}"
+# Without a base path, serve takes it from the public URL's path: so does the check.
+if [ -z "$path" ] && [ -n "${XMESS_KB_PUBLIC_URL:-}" ]; then
+    rest="${XMESS_KB_PUBLIC_URL#*://}"
+    case "$rest" in */*) path="/${rest#*/}" ;; esac
+fi
 path="${path%/}/salut"
 
 # The server may listen on 0.0.0.0 or [::]; loopback reaches it either way.

@@ -46,7 +46,8 @@ impl Links {
         let path = rest.find('/').map_or("", |at| &rest[at..]);
         let path = match path.trim_end_matches('/') {
             "" => String::new(),
-            p => valid_path(p).ok_or_else(|| format!("la ruta de l'adreça pública «{url}» no és vàlida"))?,
+            p => valid_path(p)
+                .ok_or_else(|| format!("la ruta de l'adreça pública «{url}» no és vàlida"))?,
         };
         match base {
             Some(base) if base != path => Err(format!(
@@ -176,9 +177,12 @@ mod tests {
         let from_url =
             Links::configure(Some("https://xmess.cat/cercador/"), None, "http://x").expect("ok");
         assert_eq!(from_url.base(), "/cercador");
-        let plain = Links::configure(None, Some("/cercador/"), "http://127.0.0.1:8080")
-            .expect("ok");
-        assert_eq!(plain.absolute("/cercador/salut"), "http://127.0.0.1:8080/cercador/salut");
+        let plain =
+            Links::configure(None, Some("/cercador/"), "http://127.0.0.1:8080").expect("ok");
+        assert_eq!(
+            plain.absolute("/cercador/salut"),
+            "http://127.0.0.1:8080/cercador/salut"
+        );
         let root = Links::configure(Some("https://xmess.cat"), None, "http://x").expect("ok");
         assert_eq!(root.base(), "");
         for (url, base) in [
@@ -188,7 +192,10 @@ mod tests {
             (None, Some("cercador")),
             (None, Some("/a/../b")),
         ] {
-            assert!(Links::configure(url, base, "http://x").is_err(), "{url:?} {base:?}");
+            assert!(
+                Links::configure(url, base, "http://x").is_err(),
+                "{url:?} {base:?}"
+            );
         }
     }
 }

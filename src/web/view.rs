@@ -15,6 +15,8 @@ pub(super) struct Layout {
     pub base: String,
     /// The home page's link.
     pub home: String,
+    /// The version of the static files, in their links.
+    pub assets: &'static str,
     pub generation: String,
     pub documents: usize,
     pub built_at: String,
@@ -30,6 +32,7 @@ impl Layout {
         Layout {
             base: links.base().to_string(),
             home: links.home(),
+            assets: super::assets::version(),
             themes: engine
                 .themes()
                 .all()
@@ -48,6 +51,7 @@ impl Layout {
         Layout {
             base: links.base().to_string(),
             home: links.home(),
+            assets: super::assets::version(),
             advisor: audience == Audience::Advisor,
             ..Layout::default()
         }

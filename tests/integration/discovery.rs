@@ -244,5 +244,17 @@ async fn suggestions_complete_words_and_name_themes_and_places() {
     // Without JavaScript the box still offers the themes.
     let home = get("/").await.html();
     assert!(attrs(&home, "datalist#suggeriments option", "value").contains(&"Cures".to_string()));
-    assert_eq!(attrs(&home, "script", "src"), vec!["/static/cerca.js"]);
+    let script = attrs(&home, "script", "src");
+    assert_eq!(script.len(), 1);
+    assert!(script[0].starts_with("/static/cerca.js?v="), "{script:?}");
+    // The versioned link may be kept for a year; any other, an hour.
+    let cache = |reply: &crate::support::Reply| reply.headers["cache-control"].clone();
+    assert!(
+        cache(&get(&script[0]).await)
+            .to_str()
+            .unwrap_or("")
+            .contains("immutable")
+    );
+    let stale = get("/static/cerca.js?v=00000000").await;
+    assert_eq!(cache(&stale), "public, max-age=3600");
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -370,32 +370,7 @@ fn searches_never_fail_while_the_index_is_rebuilt_and_sigterm_stops_cleanly() {
     let (name, count) = build(corpus.path());
     expected.insert(name, count);
 
-    let mut server = bin()
-        .args([
-            "serve",
-            "--index",
-            s(&index),
-            "--corpus",
-            s(corpus.path()),
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .env("XMESS_KB_RELOAD_MS", "50")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let mut first_line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut first_line)
-        .expect("serve prints its address");
-    let addr = first_line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .expect("an address")
-        .to_string();
+    let (mut server, addr) = start_server(&index, corpus.path());
 
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let clients: Vec<_> = (0..4)
@@ -458,4 +433,50 @@ fn searches_never_fail_while_the_index_is_rebuilt_and_sigterm_stops_cleanly() {
         status.is_some()
     });
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
+}
+
+/// Starts `serve` on a free port of loopback over `index`; returns it and its address.
+fn start_server(index: &Path, corpus: &Path) -> (Child, String) {
+    let mut command = bin();
+    command
+        .args(["serve", "--index", s(index), "--corpus", s(corpus)])
+        .env("XMESS_KB_RELOAD_MS", "50");
+    crate::support::serve(command)
+}
+
+#[test]
+fn two_servers_reading_one_index_folder_both_switch_to_a_new_generation() {
+    // What replicas behind a load balancer do with a copied index folder.
+    let corpus = corpus_with(0);
+    let index_dir = tempfile::tempdir().expect("temp dir");
+    let index = index_dir.path().join("index");
+    let build = || {
+        let out = run(&["index", "--corpus", s(corpus.path()), "--index", s(&index)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        current(&index)
+    };
+    let first = build();
+    let servers = [
+        start_server(&index, corpus.path()),
+        start_server(&index, corpus.path()),
+    ];
+    for (_, addr) in &servers {
+        let (_, body) = http_get(addr, "/salut").expect("health");
+        assert!(body.contains(&first), "{body}");
+    }
+    add_documents(corpus.path(), 50, 2);
+    let second = build();
+    assert_ne!(first, second);
+    for (_, addr) in &servers {
+        wait_until(Duration::from_secs(30), "both servers to switch", || {
+            http_get(addr, "/salut").is_ok_and(|(_, body)| body.contains(&second))
+        });
+        let (status, body) = http_get(addr, "/api/cerca?per_pagina=1").expect("search");
+        assert_eq!(status, 200);
+        assert!(body.contains(&second), "{body}");
+    }
+    for (mut server, _) in servers {
+        sigterm(&server);
+        let _ = server.wait();
+    }
 }

@@ -106,3 +106,27 @@ pub fn attrs(html: &Html, css: &str, attr: &str) -> Vec<String> {
         .filter_map(|e| e.value().attr(attr).map(String::from))
         .collect()
 }
+
+/// Runs `serve` (`command` holds its arguments) on a free port of loopback; returns the
+/// process and the address it printed.
+pub fn serve(mut command: std::process::Command) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut server = command
+        .args(["--addr", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let out = BufReader::new(server.stdout.take().expect("stdout"));
+    // Building a missing index prints its own lines first.
+    let addr = out
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let rest = line.split("http://").nth(1)?;
+            rest.split('/').next().map(String::from)
+        })
+        .expect("serve prints its address");
+    (server, addr)
+}
