@@ -1,5 +1,6 @@
-//! `xmess-kb eval`: search quality on graded judgments, with the same metrics and
-//! conventions as shared/eval/score.py (k = 10; gain 2^g − 1; duplicates count once).
+//! `xmess-kb eval`: search quality on graded judgments, with the metrics and conventions of
+//! the maintainers' scorer (k = 10; gain 2^g − 1; duplicates count once), and the quality of
+//! the whole result set (what totals, facet counts, the map and the exports are made of).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -30,6 +31,11 @@ pub struct Metrics {
     pub mrr: f64,
     pub recall: f64,
     pub success1: f64,
+    /// Share of the whole result set that is judged relevant.
+    pub set_precision: f64,
+    /// Share of the judged relevant documents that are in the result set.
+    pub set_recall: f64,
+    pub set_f1: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,6 +53,8 @@ pub struct QueryResult {
     pub run: Vec<(String, f32)>,
     /// Judged-relevant ids (grade ≥ 1) missing from the top 10.
     pub missed: Vec<String>,
+    /// Documents in the result set (its total).
+    pub set_size: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -55,6 +63,8 @@ pub struct Report {
     pub queries: usize,
     pub mean: Metrics,
     pub by_type: BTreeMap<String, (usize, Metrics)>,
+    /// Median size of the result sets (the upper one of an even count).
+    pub median_set: usize,
     pub worst: Vec<String>,
     pub per_query: Vec<QueryResult>,
 }
@@ -66,8 +76,9 @@ fn dcg(grades: impl Iterator<Item = i64>) -> f64 {
         .sum()
 }
 
-/// Scores one ranking against graded judgments (grades ≤ 0 are not relevant).
-pub fn score(judgments: &HashMap<String, i64>, ranking: &[String]) -> Metrics {
+/// Scores one ranking against graded judgments (grades ≤ 0 are not relevant): the first
+/// `K` for the ranking metrics, every id and `total` (when larger) for the set.
+pub fn score(judgments: &HashMap<String, i64>, ranking: &[String], total: usize) -> Metrics {
     let mut seen = HashSet::new();
     let top: Vec<&String> = ranking.iter().filter(|d| seen.insert(*d)).take(K).collect();
     let grade = |d: &String| judgments.get(d).copied().unwrap_or(0).max(0);
@@ -77,7 +88,28 @@ pub fn score(judgments: &HashMap<String, i64>, ranking: &[String]) -> Metrics {
     ideal.truncate(K);
     let idcg = dcg(ideal.iter().copied());
     let relevant = judgments.values().filter(|&&g| g >= 1).count();
+    let size = ranking.len().max(total);
+    let distinct: HashSet<&String> = ranking.iter().collect();
+    let found = distinct.iter().filter(|d| grade(d) >= 1).count();
+    let set_precision = if size > 0 {
+        found as f64 / size as f64
+    } else {
+        0.0
+    };
+    let set_recall = if relevant > 0 {
+        found as f64 / relevant as f64
+    } else {
+        0.0
+    };
+    let sum = set_precision + set_recall;
     Metrics {
+        set_precision,
+        set_recall,
+        set_f1: if sum > 0.0 {
+            2.0 * set_precision * set_recall / sum
+        } else {
+            0.0
+        },
         ndcg: if idcg > 0.0 {
             dcg(gains.iter().copied()) / idcg
         } else {
@@ -99,11 +131,15 @@ pub fn score(judgments: &HashMap<String, i64>, ranking: &[String]) -> Metrics {
 fn mean<'a>(rows: impl Iterator<Item = &'a Metrics>) -> Metrics {
     let rows: Vec<&Metrics> = rows.collect();
     let n = rows.len().max(1) as f64;
+    let avg = |f: fn(&Metrics) -> f64| rows.iter().map(|m| f(m)).sum::<f64>() / n;
     Metrics {
-        ndcg: rows.iter().map(|m| m.ndcg).sum::<f64>() / n,
-        mrr: rows.iter().map(|m| m.mrr).sum::<f64>() / n,
-        recall: rows.iter().map(|m| m.recall).sum::<f64>() / n,
-        success1: rows.iter().map(|m| m.success1).sum::<f64>() / n,
+        ndcg: avg(|m| m.ndcg),
+        mrr: avg(|m| m.mrr),
+        recall: avg(|m| m.recall),
+        success1: avg(|m| m.success1),
+        set_precision: avg(|m| m.set_precision),
+        set_recall: avg(|m| m.set_recall),
+        set_f1: avg(|m| m.set_f1),
     }
 }
 
@@ -122,9 +158,11 @@ pub fn evaluate(engine: &Engine, qrels: &Path) -> Result<Report> {
         let mut request = SearchRequest::new(&q.query, Audience::Advisor);
         request.per_page = RUN_DEPTH;
         let results = engine.search(&request)?;
+        let total = results.total;
         let run: Vec<(String, f32)> = results.hits.into_iter().map(|h| (h.id, h.score)).collect();
-        let retrieved: Vec<String> = run.iter().take(K).map(|(id, _)| id.clone()).collect();
-        let metrics = score(&q.judgments, &retrieved);
+        let ids: Vec<String> = run.iter().map(|(id, _)| id.clone()).collect();
+        let retrieved: Vec<String> = ids.iter().take(K).cloned().collect();
+        let metrics = score(&q.judgments, &ids, total);
         let mut missed: Vec<String> = q
             .judgments
             .iter()
@@ -140,6 +178,7 @@ pub fn evaluate(engine: &Engine, qrels: &Path) -> Result<Report> {
             retrieved,
             run,
             missed,
+            set_size: total,
         });
     }
     if per_query.is_empty() {
@@ -161,7 +200,10 @@ pub fn evaluate(engine: &Engine, qrels: &Path) -> Result<Report> {
             .total_cmp(&b.metrics.ndcg)
             .then(a.qid.cmp(&b.qid))
     });
+    let mut sizes: Vec<usize> = per_query.iter().map(|q| q.set_size).collect();
+    sizes.sort_unstable();
     Ok(Report {
+        median_set: sizes[sizes.len() / 2],
         k: K,
         queries: per_query.len(),
         mean: mean(per_query.iter().map(|q| &q.metrics)),
@@ -188,21 +230,22 @@ impl Report {
         let mut s = String::new();
         let _ = writeln!(
             s,
-            "{:<18}{:>4}{:>10}{:>10}{:>10}{:>10}",
-            "type", "n", "nDCG@10", "MRR@10", "R@10", "S@1"
+            "{:<18}{:>4}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}{:>10}",
+            "type", "n", "nDCG@10", "MRR@10", "R@10", "S@1", "SetP", "SetR", "SetF1"
         );
         let row = |s: &mut String, name: &str, n: usize, m: &Metrics| {
             let _ = writeln!(
                 s,
-                "{name:<18}{n:>4}{:>10.3}{:>10.3}{:>10.3}{:>10.3}",
-                m.ndcg, m.mrr, m.recall, m.success1
+                "{name:<18}{n:>4}{:>10.3}{:>10.3}{:>10.3}{:>10.3}{:>10.3}{:>10.3}{:>10.3}",
+                m.ndcg, m.mrr, m.recall, m.success1, m.set_precision, m.set_recall, m.set_f1
             );
         };
         for (kind, (n, m)) in &self.by_type {
             row(&mut s, kind, *n, m);
         }
-        let _ = writeln!(s, "{}", "-".repeat(62));
+        let _ = writeln!(s, "{}", "-".repeat(92));
         row(&mut s, "overall", self.queries, &self.mean);
+        let _ = writeln!(s, "median result set: {} documents", self.median_set);
         let _ = writeln!(s, "\n10 worst queries by nDCG@10:");
         for qid in &self.worst {
             if let Some(q) = self.per_query.iter().find(|q| &q.qid == qid) {
@@ -243,7 +286,7 @@ mod tests {
     #[test]
     fn perfect_ranking_scores_one() {
         let j = judgments(&[("a", 2), ("b", 1)]);
-        let m = score(&j, &ids(&["a", "b", "c"]));
+        let m = score(&j, &ids(&["a", "b", "c"]), 3);
         assert!((m.ndcg - 1.0).abs() < 1e-12);
         assert_eq!((m.mrr, m.recall, m.success1), (1.0, 1.0, 1.0));
     }
@@ -252,11 +295,18 @@ mod tests {
     fn matches_score_py_on_a_worked_example() {
         // score.py: gains [0, 1, 2] vs ideal [2, 1] → dcg = 1/log2(3) + 3/log2(4).
         let j = judgments(&[("a", 2), ("b", 1), ("z", 0)]);
-        let m = score(&j, &ids(&["z", "b", "a", "a"]));
+        let m = score(&j, &ids(&["z", "b", "a", "a"]), 40);
         let expected = (1.0 / 3f64.log2() + 3.0 / 2.0) / (3.0 + 1.0 / 3f64.log2());
         assert!((m.ndcg - expected).abs() < 1e-12, "{}", m.ndcg);
         assert_eq!(m.mrr, 0.5);
         assert_eq!(m.recall, 1.0);
         assert_eq!(m.success1, 0.0);
+        // The set: 40 results, of which the 2 relevant ones (a counted once).
+        assert!(
+            (m.set_precision - 2.0 / 40.0).abs() < 1e-12,
+            "{}",
+            m.set_precision
+        );
+        assert_eq!(m.set_recall, 1.0);
     }
 }

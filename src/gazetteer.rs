@@ -84,6 +84,8 @@ impl SizeBand {
 pub struct Gazetteer {
     municipalities: Vec<Municipality>,
     by_key: HashMap<String, usize>,
+    /// The keys of `by_key`, sorted, for lookups by the start of a name.
+    sorted_keys: Vec<(String, usize)>,
     comarques: Vec<String>,
     comarca_by_key: HashMap<String, usize>,
 }
@@ -144,9 +146,13 @@ impl Gazetteer {
             .enumerate()
             .map(|(i, c)| (fold_key(c), i))
             .collect();
+        let mut sorted_keys: Vec<(String, usize)> =
+            by_key.iter().map(|(k, &i)| (k.clone(), i)).collect();
+        sorted_keys.sort();
         Gazetteer {
             municipalities,
             by_key,
+            sorted_keys,
             comarques,
             comarca_by_key,
         }
@@ -176,6 +182,25 @@ impl Gazetteer {
             .get(&key)
             .or_else(|| self.comarca_by_key.get(without_article(&key)))
             .map(|&i| self.comarques[i].as_str())
+    }
+
+    /// The municipalities whose name (article optional) starts with the words of `text`.
+    pub fn municipalities_starting_with(&self, text: &str) -> Vec<&Municipality> {
+        let key = fold_key(text);
+        let words = format!("{key} ");
+        // Keys are sorted: the names starting with `key` are one run from `key` on.
+        let from = self
+            .sorted_keys
+            .partition_point(|(k, _)| k.as_str() < key.as_str());
+        let mut found: Vec<usize> = self.sorted_keys[from..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(&key))
+            .filter(|(k, _)| *k == key || k.starts_with(&words))
+            .map(|&(_, i)| i)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.iter().map(|&i| &self.municipalities[i]).collect()
     }
 
     /// The closest municipality names to a misspelt one, best first.
@@ -259,6 +284,24 @@ mod tests {
         assert_eq!(band("Barcelona"), Some(SizeBand::Over100k));
         assert_eq!(band("Navàs"), Some(SizeBand::From5kTo20k));
         assert_eq!(band("Rupià"), Some(SizeBand::Under5k));
+    }
+
+    #[test]
+    fn finds_the_towns_a_name_starts() {
+        let g = Gazetteer::get();
+        let names = |text: &str| -> Vec<&str> {
+            g.municipalities_starting_with(text)
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect()
+        };
+        assert_eq!(
+            names("sant cugat"),
+            vec!["Sant Cugat del Vallès", "Sant Cugat Sesgarrigues"]
+        );
+        assert_eq!(names("prat de llobregat"), vec!["El Prat de Llobregat"]);
+        assert!(names("sant cug").is_empty(), "whole words only");
+        assert!(names("sant joan").len() > 3);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::IndexDir;
-use crate::search::{Audience, Engine, Highlighted, SearchRequest, SearchResults, Sort};
+use crate::search::{Audience, Engine, Highlighted, Hit, SearchRequest, SearchResults, Sort};
 use crate::taxonomy::FacetKind;
 use crate::web::{Links, SearchJson};
 
@@ -101,15 +101,44 @@ fn emphasised(h: &Highlighted) -> String {
     out
 }
 
+fn quoted(words: &[String]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("«{w}»")).collect();
+    quoted.join(", ")
+}
+
 fn print_results(out: &mut impl Write, results: &SearchResults) -> Result<()> {
     writeln!(out, "{} resultats per «{}»", results.total, results.query)?;
-    for (i, hit) in results.hits.iter().enumerate() {
-        let rank = (results.page - 1) * results.per_page + i + 1;
-        writeln!(out, "\n{rank:>3}. {}  [{}]", hit.title.text, hit.id)?;
+    if !results.unknown.is_empty() {
+        let searched = quoted(&results.concepts);
+        let unknown = quoted(&results.unknown);
+        writeln!(
+            out,
+            "No hem trobat {unknown} en cap document; hem cercat {searched}"
+        )?;
+    }
+    let first = (results.page - 1) * results.per_page + 1;
+    print_hits(out, &results.hits, first)?;
+    if let Some(relaxed) = &results.relaxed {
+        writeln!(
+            out,
+            "\nCap document no conté totes les paraules; {} en contenen {} de {}:",
+            relaxed.total, relaxed.matched, relaxed.of
+        )?;
+        print_hits(out, &relaxed.hits, 1)?;
+    }
+    Ok(())
+}
+
+fn print_hits(out: &mut impl Write, hits: &[Hit], first: usize) -> Result<()> {
+    for (i, hit) in hits.iter().enumerate() {
+        writeln!(out, "\n{:>3}. {}  [{}]", first + i, hit.title.text, hit.id)?;
         let places = hit.municipalities.join(", ");
         let kind = hit.kind.label();
         writeln!(out, "     {kind} · {places} · {:.2}", hit.score)?;
         writeln!(out, "     {}", emphasised(&hit.snippet))?;
+        if !hit.missing.is_empty() {
+            writeln!(out, "     Falta: {}", quoted(&hit.missing))?;
+        }
     }
     Ok(())
 }

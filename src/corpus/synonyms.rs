@@ -1,21 +1,34 @@
 //! Query-time synonyms and acronyms from `corpus/sinonims.toml`: groups of expressions that
-//! mean the same, expanded in every direction. Expansion happens only when searching, so
-//! editing the list needs no reindex of the text (only a rebuild to publish the file).
+//! mean the same, expanded in every direction, and one-way rules (a query with one of `de`
+//! also finds `a`, not the reverse), for a narrow word that should not pull a broad one's
+//! documents in. Expansion happens only when searching, so editing the list needs no
+//! reindex of the text (only a rebuild to publish the file).
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::analysis::{self, Analyzer};
 use crate::taxonomy::parse_toml;
 
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
-    groups: Vec<Vec<Expression>>,
+    rules: Vec<Rule>,
+}
+
+/// A query with an expression of `from` also finds the expressions of `to` (a group is a
+/// rule from its expressions to themselves).
+#[derive(Debug, Clone)]
+struct Rule {
+    from: Vec<Expression>,
+    to: Vec<Expression>,
 }
 
 /// One expression of a group, as analysed by the light field: content words only, each
 /// with its position (stop words leave gaps), so plurals and elisions match too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expression {
+    /// As written in the file.
+    pub text: String,
     /// (position relative to the first word, folded word, light stem).
     pub words: Vec<(usize, String, String)>,
 }
@@ -35,7 +48,10 @@ impl Expression {
                 (t.position - first, folded, t.text)
             })
             .collect();
-        Expression { words }
+        Expression {
+            text: text.trim().to_string(),
+            words,
+        }
     }
 
     fn stems(&self) -> impl Iterator<Item = &str> {
@@ -47,7 +63,9 @@ impl Expression {
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
-    grup: Vec<Group>,
+    grup: Vec<Spanned<Group>>,
+    #[serde(default)]
+    un_sentit: Vec<Spanned<OneWay>>,
 }
 
 #[derive(Deserialize)]
@@ -56,86 +74,124 @@ struct Group {
     termes: Vec<String>,
 }
 
-/// One place in the query where an expression of a group was found.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OneWay {
+    de: Vec<String>,
+    a: Vec<String>,
+}
+
+/// One place in the query where an expression with synonyms was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynonymMatch {
     /// First content word of the query covered and how many.
     pub start: usize,
     pub len: usize,
-    /// The other expressions of the group.
+    /// What it also stands for.
     pub alternatives: Vec<Expression>,
+}
+
+/// The distinct expressions of `texts`: spellings that analyse alike (with and without
+/// accents, singular and plural) are one.
+fn expressions(texts: &[String]) -> Vec<Expression> {
+    let mut out: Vec<Expression> = Vec::new();
+    for e in texts.iter().map(|t| Expression::parse(t)) {
+        if !e.words.is_empty() && !out.iter().any(|t| t.stems().eq(e.stems())) {
+            out.push(e);
+        }
+    }
+    out
 }
 
 impl Synonyms {
     /// Parses the file; the error is (line, message).
     pub fn parse(text: &str) -> Result<Synonyms, (usize, String)> {
         let file: File = parse_toml(text, "sinònims no vàlids")?;
-        let mut groups = Vec::new();
-        for (i, g) in file.grup.iter().enumerate() {
-            let mut terms: Vec<Expression> = Vec::new();
-            for e in g.termes.iter().map(|t| Expression::parse(t)) {
-                // Spellings that analyse alike (with and without accents) are one expression.
-                if !e.words.is_empty() && !terms.iter().any(|t| t.stems().eq(e.stems())) {
-                    terms.push(e);
-                }
-            }
-            if g.termes.iter().filter(|t| !t.trim().is_empty()).count() < 2 {
-                return Err((
-                    line_of_group(text, i),
-                    "cada [[grup]] necessita almenys dos termes a «termes»".into(),
-                ));
+        let line = |span: std::ops::Range<usize>| crate::taxonomy::line_at(text, span.start);
+        let mut rules = Vec::new();
+        for group in &file.grup {
+            let listed = group
+                .get_ref()
+                .termes
+                .iter()
+                .filter(|t| !t.trim().is_empty());
+            if listed.count() < 2 {
+                let message = "cada [[grup]] necessita almenys dos termes a «termes»";
+                return Err((line(group.span()), message.into()));
             }
             // A group whose terms all analyse alike (singular and plural) adds nothing: the
             // light stem already joins them.
+            let terms = expressions(&group.get_ref().termes);
             if terms.len() >= 2 {
-                groups.push(terms);
+                rules.push(Rule {
+                    from: terms.clone(),
+                    to: terms,
+                });
             }
         }
-        Ok(Synonyms { groups })
+        for rule in &file.un_sentit {
+            let (from, to) = (
+                expressions(&rule.get_ref().de),
+                expressions(&rule.get_ref().a),
+            );
+            if from.is_empty() || to.is_empty() {
+                let message = "cada [[un_sentit]] necessita almenys un terme a «de» i un a «a»";
+                return Err((line(rule.span()), message.into()));
+            }
+            rules.push(Rule { from, to });
+        }
+        Ok(Synonyms { rules })
     }
 
-    /// Every expression of every group found in `stems` (the light stems of the query's
+    /// Every expression with synonyms found in `stems` (the light stems of the query's
     /// content words, in order), longest first at each position; overlaps are all returned.
     pub fn find(&self, stems: &[String]) -> Vec<SynonymMatch> {
         let mut out = Vec::new();
-        for group in &self.groups {
-            for (ti, term) in group.iter().enumerate() {
+        for rule in &self.rules {
+            for term in &rule.from {
                 let len = term.words.len();
                 if len > stems.len() {
                     continue;
                 }
                 for start in 0..=(stems.len() - len) {
-                    if stems[start..start + len]
+                    if !stems[start..start + len]
                         .iter()
                         .map(String::as_str)
                         .eq(term.stems())
                     {
-                        let alternatives = group
-                            .iter()
-                            .enumerate()
-                            .filter(|&(j, _)| j != ti)
-                            .map(|(_, t)| t.clone())
-                            .collect();
-                        out.push(SynonymMatch {
-                            start,
-                            len,
-                            alternatives,
-                        });
+                        continue;
                     }
+                    let alternatives = rule
+                        .to
+                        .iter()
+                        .filter(|t| !t.stems().eq(term.stems()))
+                        .cloned()
+                        .collect();
+                    out.push(SynonymMatch {
+                        start,
+                        len,
+                        alternatives,
+                    });
                 }
             }
         }
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.len.cmp(&a.len)));
-        out
+        // One match per place: the alternatives of every rule found there.
+        let mut merged: Vec<SynonymMatch> = Vec::new();
+        for m in out {
+            match merged.last_mut() {
+                Some(last) if (last.start, last.len) == (m.start, m.len) => {
+                    for a in m.alternatives {
+                        if !last.alternatives.iter().any(|x| x.stems().eq(a.stems())) {
+                            last.alternatives.push(a);
+                        }
+                    }
+                }
+                _ => merged.push(m),
+            }
+        }
+        merged
     }
-}
-
-fn line_of_group(text: &str, index: usize) -> usize {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim() == "[[grup]]")
-        .nth(index)
-        .map_or(1, |(i, _)| i + 1)
 }
 
 #[cfg(test)]
@@ -194,6 +250,29 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(s.find(&stems("ESS"))[0].alternatives.len(), 1);
+    }
+
+    #[test]
+    fn one_way_rules_expand_in_their_direction_only() {
+        let s = Synonyms::parse(
+            "[[un_sentit]]\nde = [\"PIESS\"]\na = [\"pla estratègic\"]\n\n[[grup]]\ntermes = [\"PIESS\", \"pla d'impuls de l'ESS\"]\n",
+        )
+        .expect("valid");
+        let found = s.find(&stems("PIESS Barcelona"));
+        assert_eq!(
+            found.len(),
+            1,
+            "one match with both rules' alternatives: {found:?}"
+        );
+        let words: Vec<&str> = found[0]
+            .alternatives
+            .iter()
+            .map(|a| a.words[0].1.as_str())
+            .collect();
+        assert_eq!(words, vec!["pla", "pla"]);
+        assert!(s.find(&stems("pla estratègic")).is_empty(), "no way back");
+        let err = Synonyms::parse("[[un_sentit]]\nde = []\na = [\"x\"]\n").expect_err("empty");
+        assert_eq!(err.0, 1);
     }
 
     #[test]

@@ -33,6 +33,17 @@ impl DocBits {
         bits
     }
 
+    /// The documents of a segment of `len` documents for which `keep` holds.
+    pub(super) fn of_fn(len: u32, mut keep: impl FnMut(DocId) -> bool) -> DocBits {
+        let mut bits = DocBits::empty(len);
+        for doc in 0..len {
+            if keep(doc) {
+                bits.insert(doc);
+            }
+        }
+        bits
+    }
+
     /// Documents of `docs` (ids at or beyond `len` are ignored).
     #[cfg(test)]
     pub(super) fn of(len: u32, docs: impl IntoIterator<Item = DocId>) -> DocBits {

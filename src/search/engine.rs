@@ -10,6 +10,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use super::concepts::{FacetName, facet_names};
 use super::facet_counts::FacetCache;
 use super::request::SearchRequest;
 use super::term_sets::TermSets;
@@ -26,6 +27,8 @@ pub struct Engine {
     pub(super) synonyms: Synonyms,
     /// Folded label of every facet value, for sorting facet lists.
     pub(super) sort_keys: HashMap<FacetKind, FxHashMap<String, String>>,
+    /// Names of themes and kinds a query may use.
+    pub(super) facet_names: Vec<FacetName>,
 }
 
 /// What searching one index part keeps: the facet values of its documents (read once) and
@@ -74,6 +77,7 @@ impl Engine {
             }
         }
         Ok(Engine {
+            facet_names: facet_names(&generation.themes),
             generation,
             caches,
             synonyms,

@@ -160,7 +160,7 @@ impl SegmentFacets {
     }
 
     /// Documents holding any of `ords` in `facet`.
-    fn selection(&self, facet: usize, ords: &[u64]) -> DocBits {
+    pub(super) fn selection(&self, facet: usize, ords: &[u64]) -> DocBits {
         let mut bits = DocBits::empty(self.max_doc);
         match self.facets.get(facet) {
             Some(Values::Bits(per_value)) => {
@@ -290,6 +290,19 @@ impl Counting {
             total: 0,
             counts: sizes.iter().map(|&n| vec![0; n]).collect(),
         }
+    }
+
+    /// The documents of `matched` this audience may see that are in every selection, not
+    /// counted.
+    pub(super) fn filter(&self, facets: &SegmentFacets, mut matched: DocBits) -> DocBits {
+        match facets.visible.get(self.max_visibility as usize) {
+            Some(visible) => matched.and_with(visible),
+            None => return DocBits::empty(facets.max_doc),
+        }
+        for (facet, ords) in &self.selections {
+            matched.and_with(&facets.selection(*facet, ords));
+        }
+        matched
     }
 
     /// Counts one segment's matches and returns its results: the matches this audience may

@@ -5,6 +5,7 @@
 //! again when counting, so no caller can forget it. Results are data (highlights are text
 //! plus ranges); rendering them is the caller's.
 
+mod concepts;
 mod docbits;
 mod engine;
 mod execute;
@@ -19,10 +20,11 @@ mod suggest;
 mod term_sets;
 mod vocabulary;
 
+pub use concepts::How;
 pub use engine::{Engine, build};
 pub use related::{RelatedDoc, SimilarTowns};
 pub use request::{DEFAULT_PER_PAGE, MAX_PER_PAGE, RESCORE_WINDOW, SearchRequest, Sort};
-pub use results::{FacetValue, Hit, Neighbours, SearchResults, ThemeRef};
+pub use results::{ConceptMatch, FacetValue, Hit, Neighbours, Relaxed, SearchResults, ThemeRef};
 pub use snippet::Highlighted;
 pub use suggest::{LabelFilter, Suggestion};
 

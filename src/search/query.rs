@@ -1,20 +1,21 @@
-//! User text → tantivy query, built in code: any string is a valid query.
+//! User text → the parts of a query, built in code: any string is a valid query.
 //!
-//! Per word: exact term (high boost) + light stem + Snowball stem + a length-gated fuzzy
-//! term on the exact field. Then a bonus for documents holding every word, synonym
-//! expansions (phrases on the light field), a phrase boost, place names matched to the
-//! `places` field, `"exact phrases"` as requirements and `-word` as exclusions.
+//! What a document must match is its concepts (`concepts.rs`). How a match scores: per
+//! word, exact term (high boost) + light stem + Snowball stem + typo corrections of an
+//! unknown word; synonym expansions; a bonus for documents holding every word; a phrase
+//! boost; place names matched to the `places` field. `"Exact phrases"` are requirements and
+//! `-word` exclusions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::Term;
-use tantivy::query::{BoostQuery, EmptyQuery, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BoostQuery, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
+use super::concepts::{self, Concept, How, phrase_at};
 use super::vocabulary::Vocabulary;
-use crate::analysis::{self, Analyzer, fold_key};
+use crate::analysis::{self, Analyzer};
 use crate::corpus::Synonyms;
-use crate::gazetteer::Gazetteer;
 use crate::index::schema::Fields;
 
 const EXACT_BOOST: f32 = 3.0;
@@ -27,8 +28,11 @@ const SYNONYM_WORDS_BOOST: f32 = 1.0;
 const PHRASE_BOOST: f32 = 2.0;
 const PLACE_BOOST: f32 = 4.0;
 const ALL_WORDS_BOOST: f32 = 2.0;
-/// Longest place name looked for in a query, in words.
-const MAX_PLACE_WORDS: usize = 6;
+/// Words that open a question: such a query is read as natural language.
+const QUESTION_WORDS: &[&str] = &[
+    "com", "que", "quin", "quina", "quins", "quines", "on", "quan", "qui", "perque", "quant",
+    "quanta", "quants", "quantes",
+];
 
 /// The parts of what a person typed.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -39,12 +43,16 @@ pub struct ParsedQuery {
     pub phrases: Vec<Vec<String>>,
     /// `-excluded` words, folded.
     pub excluded: Vec<String>,
+    /// It reads as a question (an opening question word or a final «?»).
+    pub question: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryWord {
     /// Token position in the query (stop words count).
     pub position: usize,
+    /// As typed.
+    pub typed: String,
     pub exact: String,
     /// `None` for stop words.
     pub stem: Option<String>,
@@ -85,6 +93,7 @@ pub fn parse(text: &str) -> ParsedQuery {
         }
     }
     free.push_str(rest);
+    parsed.question = text.trim_end().ends_with('?');
     let mut kept = String::new();
     for piece in free.split_whitespace() {
         match piece.strip_prefix('-') {
@@ -106,8 +115,12 @@ pub fn parse(text: &str) -> ParsedQuery {
         let light = stem
             .as_ref()
             .map(|_| analysis::light_stem(&token.text).into_owned());
+        if parsed.words.is_empty() && QUESTION_WORDS.contains(&token.text.as_str()) {
+            parsed.question = true;
+        }
         parsed.words.push(QueryWord {
             position: token.position,
+            typed: original.to_string(),
             exact: token.text,
             stem,
             light,
@@ -143,6 +156,8 @@ pub struct MatchSpec {
     pub stems: HashSet<String>,
     pub lights: HashSet<String>,
     pub fuzzy: Vec<(String, u8)>,
+    /// Multi-word synonyms, as light stems: marked only whole, never one word alone.
+    pub phrases: Vec<Vec<String>>,
 }
 
 /// Most indexed words one mistyped word may stand for.
@@ -154,8 +169,12 @@ const MAX_TYPO_TERMS: usize = 16;
 /// and score only the best candidates term by term.
 #[derive(Default)]
 pub struct Built {
-    /// Every scored term. A document matches if it holds any term outside a group, or
-    /// every term of a group.
+    /// What a document must match: every concept (or, for a question or a long query,
+    /// enough of them by weight; see `execute.rs`).
+    pub concepts: Vec<Concept>,
+    /// Natural language: not every concept is required.
+    pub lenient: bool,
+    /// Every scored term.
     pub terms: Vec<ScoredTerm>,
     /// Number of term groups (multi-word synonyms: they count only all together).
     pub groups: usize,
@@ -193,7 +212,7 @@ pub const COORDINATION_BOOST: f32 = ALL_WORDS_BOOST;
 impl Built {
     /// Whether nothing was asked for: every document matches.
     pub fn matches_everything(&self) -> bool {
-        self.terms.is_empty() && self.required.is_empty()
+        self.concepts.is_empty() && self.required.is_empty()
     }
 
     fn term(&mut self, field: Field, text: &str, boost: f32, word: Option<usize>) {
@@ -257,10 +276,12 @@ pub fn build(
     parsed: &ParsedQuery,
     fields: &Fields,
     synonyms: &Synonyms,
+    names: &[concepts::FacetName],
     vocabulary: &dyn Vocabulary,
 ) -> Built {
     let mut built = Built::default();
     let mut seen = HashSet::new();
+    let mut typos: HashMap<String, Vec<String>> = HashMap::new();
 
     for word in &parsed.words {
         let (Some(stem), Some(light)) = (&word.stem, &word.light) else {
@@ -280,10 +301,12 @@ pub fn build(
         built.term(fields.all_stem, stem, STEM_BOOST, w);
         let distance = fuzzy_distance(&word.exact);
         if distance > 0 && !vocabulary.holds(&word.exact) {
-            for near in vocabulary.near(&word.exact, distance, MAX_TYPO_TERMS) {
-                built.term(fields.all_exact, &near, FUZZY_BOOST, w);
-                built.spec.exact.insert(near);
+            let near = vocabulary.near(&word.exact, distance, MAX_TYPO_TERMS);
+            for n in &near {
+                built.term(fields.all_exact, n, FUZZY_BOOST, w);
+                built.spec.exact.insert(n.clone());
             }
+            typos.insert(word.exact.clone(), near);
             built.spec.fuzzy.push((word.exact.clone(), distance));
         }
         built.spec.exact.insert(word.exact.clone());
@@ -296,18 +319,19 @@ pub fn build(
     let lights: Vec<String> = content.iter().filter_map(|w| w.light.clone()).collect();
     for found in synonyms.find(&lights) {
         for alternative in found.alternatives {
-            for (_, exact, light) in &alternative.words {
-                built.spec.exact.insert(exact.clone());
-                built.spec.lights.insert(light.clone());
-            }
             match alternative.words.as_slice() {
                 [(_, exact, light)] => {
+                    built.spec.exact.insert(exact.clone());
+                    built.spec.lights.insert(light.clone());
                     built.term(fields.all_exact, exact, SYNONYM_BOOST, None);
                     built.term(fields.all_light, light, SYNONYM_BOOST, None);
                 }
                 words => {
-                    // Matching needs every word of the expression; the phrase itself, which
-                    // reads positions, only reorders the best candidates.
+                    built
+                        .spec
+                        .phrases
+                        .push(words.iter().map(|(_, _, l)| l.clone()).collect());
+                    // Scored whole: every word of the expression, plus its phrase.
                     let group = Some(built.groups);
                     built.groups += 1;
                     for (_, _, l) in words {
@@ -341,10 +365,28 @@ pub fn build(
         ));
     }
 
-    let exact_words: Vec<String> = parsed.words.iter().map(|w| w.exact.clone()).collect();
-    for place in places_in(&exact_words) {
-        built.term(fields.places, &place, PLACE_BOOST, None);
+    let typos_of = |word: &str| typos.get(word).cloned().unwrap_or_default();
+    built.concepts = concepts::concepts(&parsed.words, fields, synonyms, names, &typos_of);
+    let places: Vec<Term> = built
+        .concepts
+        .iter()
+        .flat_map(|c| &c.alternatives)
+        .filter(|a| matches!(a.how, How::Place(_)))
+        .filter_map(|a| match &a.matcher {
+            concepts::Matcher::Words(groups) => groups.first()?.first().cloned(),
+            _ => None,
+        })
+        .collect();
+    for place in places {
+        built.terms.push(ScoredTerm {
+            term: place,
+            boost: PLACE_BOOST,
+            word: None,
+            group: None,
+            implied: false,
+        });
     }
+    built.lenient = parsed.question || built.concepts.len() > LONG_QUERY_CONCEPTS;
 
     for words in &parsed.phrases {
         built.spec.exact.extend(words.iter().cloned());
@@ -358,30 +400,8 @@ pub fn build(
     built
 }
 
-/// Folded names of municipalities and comarques found as runs of query words.
-fn places_in(words: &[String]) -> Vec<String> {
-    let gazetteer = Gazetteer::get();
-    let mut found = Vec::new();
-    for start in 0..words.len() {
-        for len in (1..=MAX_PLACE_WORDS.min(words.len() - start)).rev() {
-            let run = &words[start..start + len];
-            if run.iter().all(|w| analysis::is_stop_word(w)) {
-                continue;
-            }
-            let text = run.join(" ");
-            let name = gazetteer
-                .municipality(&text)
-                .map(|m| m.name.as_str())
-                .or_else(|| gazetteer.comarca(&text));
-            if let Some(name) = name {
-                found.push(fold_key(name));
-            }
-        }
-    }
-    found.sort();
-    found.dedup();
-    found
-}
+/// More concepts than this, and not every one is required.
+const LONG_QUERY_CONCEPTS: usize = 3;
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
@@ -401,25 +421,6 @@ fn phrase(field: Field, words: &[String], slop: u32) -> Box<dyn Query> {
     let mut query = PhraseQuery::new(terms);
     query.set_slop(slop);
     Box::new(query)
-}
-
-/// A phrase of (position, word) pairs: stop words removed by the analyzer keep their gap.
-fn phrase_at<'a>(
-    field: Field,
-    words: impl Iterator<Item = (usize, &'a str)>,
-    slop: u32,
-) -> Box<dyn Query> {
-    let terms: Vec<(usize, Term)> = words
-        .map(|(p, w)| (p, Term::from_field_text(field, w)))
-        .collect();
-    match terms.as_slice() {
-        [] => return Box::new(EmptyQuery),
-        [(_, single)] => {
-            return Box::new(TermQuery::new(single.clone(), IndexRecordOption::WithFreqs));
-        }
-        _ => {}
-    }
-    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
 }
 
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
@@ -493,14 +494,20 @@ mod tests {
         let parsed = parse("cooperatiwa habitatge");
         let synonyms = Synonyms::default();
         let index = Held(&["cooperativa", "habitatge"]);
-        let built = build(&parsed, &fields, &synonyms, &index);
+        let built = build(&parsed, &fields, &synonyms, &[], &index);
         let fuzzy: Vec<&str> = built.spec.fuzzy.iter().map(|(w, _)| w.as_str()).collect();
         assert_eq!(fuzzy, vec!["cooperatiwa"]);
         assert!(
             built.spec.exact.contains("cooperativa"),
             "the expansion is marked"
         );
-        let typed = build(&parse("cooperativa habitatge"), &fields, &synonyms, &index);
+        let typed = build(
+            &parse("cooperativa habitatge"),
+            &fields,
+            &synonyms,
+            &[],
+            &index,
+        );
         assert!(typed.spec.fuzzy.is_empty());
         assert!(!typed.spec.exact.contains("cooperatiwa"));
     }
@@ -514,16 +521,18 @@ mod tests {
             &parse("moneda local -barcelona"),
             &fields,
             &synonyms,
+            &[],
             &index,
         );
         assert_eq!(plain.words, 2);
         assert_eq!(plain.terms.len(), 6, "exact, light and stem of each word");
         assert_eq!(plain.excluded.len(), 1);
         assert_eq!(plain.boosts.len(), 1, "the phrase boost");
-        let quoted = build(&parse("\"moneda local\""), &fields, &synonyms, &index);
+        assert_eq!(plain.concepts.len(), 2, "a concept per word");
+        let quoted = build(&parse("\"moneda local\""), &fields, &synonyms, &[], &index);
         assert_eq!(quoted.required.len(), 1);
         assert!(quoted.terms.is_empty() && !quoted.matches_everything());
-        assert!(build(&parse("-barcelona"), &fields, &synonyms, &index).matches_everything());
+        assert!(build(&parse("-barcelona"), &fields, &synonyms, &[], &index).matches_everything());
     }
 
     #[test]
@@ -555,27 +564,5 @@ mod tests {
         assert_eq!(fuzzy_distance("cooperatives"), 2);
         assert_eq!(fuzzy_distance("xmess"), 0);
         assert_eq!(fuzzy_distance("2023"), 0);
-    }
-
-    #[test]
-    fn finds_place_names_without_article_or_accents() {
-        let words: Vec<String> = "ess prat de llobregat i valles occidental"
-            .split(' ')
-            .map(String::from)
-            .collect();
-        let places = places_in(&words);
-        assert!(
-            places.contains(&"el prat de llobregat".to_string()),
-            "{places:?}"
-        );
-        assert!(
-            places.contains(&"valles occidental".to_string()),
-            "{places:?}"
-        );
-        let les: Vec<String> = vec!["les".into(), "cures".into()];
-        assert!(
-            places_in(&les).is_empty(),
-            "a stop word is not the town of Les"
-        );
     }
 }

@@ -9,8 +9,9 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use tantivy::Searcher;
 
+use super::concepts::How;
 use super::engine::{Engine, View, load};
-use super::execute::{self, Candidate, Plan};
+use super::execute::{self, Candidate, Outcome, Plan};
 use super::facet_counts::Counting;
 use super::query::{self, Built, MatchSpec};
 use super::request::{MAX_PER_PAGE, SearchRequest, Sort};
@@ -25,6 +26,11 @@ pub struct SearchResults {
     /// The index generation that answered (one search never mixes two).
     pub generation: String,
     pub query: String,
+    /// What the query was read as: each concept as typed (a word, an expression, a place).
+    pub concepts: Vec<String>,
+    /// Concepts no document matches: left out of the search, and said.
+    pub unknown: Vec<String>,
+    /// Documents matching every concept (or, for a question, enough of them).
     pub total: usize,
     pub page: usize,
     pub per_page: usize,
@@ -32,6 +38,28 @@ pub struct SearchResults {
     pub sort: Sort,
     pub hits: Vec<Hit>,
     pub facets: BTreeMap<FacetKind, Vec<FacetValue>>,
+    /// When no document matches every concept: those matching the most, kept apart (never
+    /// in the total, the facets or the exports).
+    pub relaxed: Option<Relaxed>,
+}
+
+/// The documents that match most of a query's concepts when none matches them all.
+#[derive(Debug, Clone)]
+pub struct Relaxed {
+    pub total: usize,
+    /// How many of the concepts they match, of how many.
+    pub matched: usize,
+    pub of: usize,
+    /// The first page of them; each says what it lacks (`Hit::missing`).
+    pub hits: Vec<Hit>,
+}
+
+/// How a hit matched one concept of the query («Per què surt?»).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConceptMatch {
+    /// The concept as typed.
+    pub concept: String,
+    pub how: Vec<How>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +79,10 @@ pub struct Hit {
     /// The best passage of the body, matched words marked.
     pub snippet: Highlighted,
     pub score: f32,
+    /// Why it is a result: each concept it matched, and how.
+    pub why: Vec<ConceptMatch>,
+    /// The concepts it does not match (only in `Relaxed`).
+    pub missing: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -108,18 +140,34 @@ impl Engine {
         let page = request.page.max(1);
         let offset = (page - 1).saturating_mul(per_page);
         let page_end = offset.saturating_add(per_page);
-        let (counting, top) = self.run(&prepared, request, page_end, true)?;
-        let total = counting.total;
-        let counts = counting.counts();
-        let View { part, .. } = prepared.view;
-        let mut hits = Vec::new();
-        for candidate in top.iter().take(page_end).skip(offset) {
-            let doc = load(part, &prepared.searcher, candidate.doc)?;
-            hits.push(self.hit(&doc, &prepared.built.spec, candidate.score));
-        }
+        let outcome = self.run(&prepared, request, page_end, true)?;
+        let total = outcome.counting.total;
+        let counts = outcome.counting.counts();
+        let page_of = |top: &[Candidate]| -> Vec<Candidate> {
+            top.iter().take(page_end).skip(offset).cloned().collect()
+        };
+        let hits = self.hits(&prepared, &page_of(&outcome.top), &outcome.unknown)?;
+        let relaxed = match outcome.relaxed {
+            Some(relaxed) => Some(Relaxed {
+                total: relaxed.total,
+                matched: relaxed.matched,
+                of: prepared.built.concepts.len() - outcome.unknown.len(),
+                hits: self.hits(&prepared, &page_of(&relaxed.top), &outcome.unknown)?,
+            }),
+            None => None,
+        };
+        let concept_texts = |known: bool| -> Vec<String> {
+            let concepts = prepared.built.concepts.iter().enumerate();
+            concepts
+                .filter(|(i, _)| outcome.unknown.contains(i) != known)
+                .map(|(_, c)| c.text.clone())
+                .collect()
+        };
         Ok(SearchResults {
             generation: self.info().generation.clone(),
             query: request.query.clone(),
+            concepts: concept_texts(true),
+            unknown: concept_texts(false),
             total,
             page,
             per_page,
@@ -127,6 +175,7 @@ impl Engine {
             sort: prepared.sort,
             hits,
             facets: self.facet_values(request, prepared.view, &counts),
+            relaxed,
         })
     }
 
@@ -134,14 +183,15 @@ impl Engine {
     pub fn count(&self, request: &SearchRequest) -> Result<usize> {
         let mut prepared = self.prepare(request);
         prepared.sort = Sort::Recents;
-        Ok(self.run(&prepared, request, 0, false)?.0.total)
+        Ok(self.run(&prepared, request, 0, false)?.counting.total)
     }
 
     /// The results before and after `rank` (1-based) of a request, and their total, as its
     /// pages list them.
     pub fn neighbours(&self, request: &SearchRequest, rank: usize) -> Result<Neighbours> {
         let prepared = self.prepare(request);
-        let (counting, top) = self.run(&prepared, request, rank.saturating_add(1), false)?;
+        let outcome = self.run(&prepared, request, rank.saturating_add(1), false)?;
+        let (counting, top) = (outcome.counting, outcome.top);
         let id_at = |r: usize| -> Result<Option<String>> {
             match r.checked_sub(1).and_then(|i| top.get(i)) {
                 Some(c) => Ok(Some(
@@ -160,7 +210,7 @@ impl Engine {
     /// The first `n` documents a request finds, without highlights or facet counts.
     pub(super) fn top_documents(&self, request: &SearchRequest, n: usize) -> Result<Vec<Document>> {
         let prepared = self.prepare(request);
-        let (_, top) = self.run(&prepared, request, n, false)?;
+        let top = self.run(&prepared, request, n, false)?.top;
         top.iter()
             .take(n)
             .map(|c| load(prepared.view.part, &prepared.searcher, c.doc))
@@ -176,10 +226,13 @@ impl Engine {
 
     fn built(&self, text: &str, view: View, searcher: &Searcher) -> Built {
         let vocabulary = IndexVocabulary::of(view.part, searcher);
+        let parsed = query::parse(text);
+        let fields = &view.part.fields;
         query::build(
-            &query::parse(text),
-            &view.part.fields,
+            &parsed,
+            fields,
             &self.synonyms,
+            &self.facet_names,
             &vocabulary,
         )
     }
@@ -212,7 +265,7 @@ impl Engine {
         request: &SearchRequest,
         page_end: usize,
         count_facets: bool,
-    ) -> Result<(Counting, Vec<Candidate>)> {
+    ) -> Result<Outcome> {
         let View { part, caches } = prepared.view;
         let sizes = part.dictionary.sizes();
         let counted = FacetKind::ALL
@@ -236,16 +289,58 @@ impl Engine {
             built,
             sort: prepared.sort,
             window: window.min(10_000),
+            dictionary: &part.dictionary,
         };
-        let outcome = execute::run(
+        execute::run(
             &prepared.searcher,
             &caches.facets,
             &caches.term_sets,
             &sizes,
             counting,
             &plan,
-        )?;
-        Ok((outcome.counting, outcome.top))
+        )
+    }
+
+    /// The hits of `page`, with their highlights and why each is a result.
+    fn hits(&self, prepared: &Prepared, page: &[Candidate], unknown: &[usize]) -> Result<Vec<Hit>> {
+        let View { part, caches } = prepared.view;
+        let docs: Vec<tantivy::DocAddress> = page.iter().map(|c| c.doc).collect();
+        let sizes = part.dictionary.sizes();
+        let mut hits = Vec::with_capacity(page.len());
+        for candidate in page {
+            let doc = load(part, &prepared.searcher, candidate.doc)?;
+            hits.push(self.hit(&doc, &prepared.built.spec, candidate.score));
+        }
+        for (c, concept) in prepared.built.concepts.iter().enumerate() {
+            if unknown.contains(&c) {
+                continue;
+            }
+            let mut how: Vec<Vec<How>> = vec![Vec::new(); page.len()];
+            for alternative in &concept.alternatives {
+                let found = execute::matched_by(
+                    &prepared.searcher,
+                    &caches.facets,
+                    &sizes,
+                    &part.dictionary,
+                    &alternative.matcher,
+                    &docs,
+                )?;
+                for (i, _) in found.iter().enumerate().filter(|(_, f)| **f) {
+                    how[i].push(alternative.how.clone());
+                }
+            }
+            for (hit, how) in hits.iter_mut().zip(how) {
+                if how.is_empty() {
+                    hit.missing.push(concept.text.clone());
+                } else {
+                    hit.why.push(ConceptMatch {
+                        concept: concept.text.clone(),
+                        how: most_telling(how),
+                    });
+                }
+            }
+        }
+        Ok(hits)
     }
 
     fn hit(&self, doc: &Document, spec: &MatchSpec, score: f32) -> Hit {
@@ -261,6 +356,8 @@ impl Engine {
             internal: doc.visibility == Visibility::Interna,
             snippet: snippet::snippet(&doc.plain_body(), spec, SNIPPET_CHARS),
             score,
+            why: Vec::new(),
+            missing: Vec::new(),
         }
     }
 
@@ -309,6 +406,17 @@ impl Engine {
         }
         facets
     }
+}
+
+/// The ways worth telling of one concept's match: the typed form hides its inflections, and
+/// a form of the words hides the derived family.
+fn most_telling(mut how: Vec<How>) -> Vec<How> {
+    if how.contains(&How::Exact) {
+        how.retain(|h| !matches!(h, How::Inflection | How::Derived));
+    } else if how.contains(&How::Inflection) {
+        how.retain(|h| *h != How::Derived);
+    }
+    how
 }
 
 /// The ordinals each facet's selection stands for (facets in `FacetKind::ALL` order).

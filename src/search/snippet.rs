@@ -67,9 +67,10 @@ impl Highlighted {
     }
 }
 
-/// Byte ranges of `text` that match the spec.
+/// Byte ranges of `text` that match the spec, in order, never overlapping.
 pub fn matches(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
-    if spec.exact.is_empty() && spec.stems.is_empty() && spec.lights.is_empty() {
+    let nothing = spec.exact.is_empty() && spec.stems.is_empty() && spec.lights.is_empty();
+    if nothing && spec.phrases.is_empty() {
         return Vec::new();
     }
     let tokens = analysis::tokens(Analyzer::Exact, text);
@@ -84,7 +85,54 @@ pub fn matches(text: &str, spec: &MatchSpec) -> Vec<(usize, usize)> {
             ranges.push((t.offset_from, t.offset_to));
         }
     }
+    if !spec.phrases.is_empty() {
+        ranges.extend(phrase_matches(&tokens, &spec.phrases));
+        ranges.sort_unstable();
+        // A phrase and a word of it marked on their own are one mark.
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (from, to) in ranges {
+            match merged.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        ranges = merged;
+    }
     ranges
+}
+
+/// Where the phrases (light stems in order; stop words between them are skipped) occur.
+fn phrase_matches(
+    tokens: &[tantivy::tokenizer::Token],
+    phrases: &[Vec<String>],
+) -> Vec<(usize, usize)> {
+    let lights: Vec<Option<String>> = tokens
+        .iter()
+        .map(|t| {
+            (!analysis::is_stop_word(&t.text)).then(|| analysis::light_stem(&t.text).into_owned())
+        })
+        .collect();
+    let mut found = Vec::new();
+    for phrase in phrases.iter().filter(|p| !p.is_empty()) {
+        for start in 0..tokens.len() {
+            if lights[start].as_deref() != Some(phrase[0].as_str()) {
+                continue;
+            }
+            let (mut at, mut next) = (start, 1);
+            while next < phrase.len() {
+                at += 1;
+                match lights.get(at) {
+                    Some(None) => continue,
+                    Some(Some(light)) if *light == phrase[next] => next += 1,
+                    _ => break,
+                }
+            }
+            if next == phrase.len() {
+                found.push((tokens[start].offset_from, tokens[at].offset_to));
+            }
+        }
+    }
+    found
 }
 
 /// Whether one folded word matches the spec the way the query matched it.
@@ -265,6 +313,22 @@ mod tests {
         assert_eq!(
             shown(&highlight("Un Pla i dos plans", &spec)),
             "Un [Pla] i dos [plans]"
+        );
+    }
+
+    #[test]
+    fn a_multi_word_synonym_is_marked_whole_never_one_word_alone() {
+        let spec = MatchSpec {
+            phrases: vec![vec!["moned".into(), "social".into()]],
+            ..MatchSpec::default()
+        };
+        let h = highlight(
+            "La moneda social i l'economia social: monedes socials",
+            &spec,
+        );
+        assert_eq!(
+            shown(&h),
+            "La [moneda social] i l'economia social: [monedes socials]"
         );
     }
 

@@ -14,13 +14,17 @@ use super::links::Links;
 use super::params::SearchParams;
 use super::view::{highlighted_html, when};
 use super::{AppState, Viewer};
-use crate::search::{FacetValue, Hit, SearchResults, Sort, Suggestion, ThemeRef};
+use crate::search::{ConceptMatch, FacetValue, Hit, SearchResults, Sort, Suggestion, ThemeRef};
 use crate::taxonomy::{Audience, DocKind, FacetKind, Visibility};
 
 #[derive(Serialize)]
 pub struct SearchJson {
     pub generation: String,
     pub query: String,
+    /// What the query was read as: its concepts, each as typed.
+    pub concepts: Vec<String>,
+    /// Concepts no document matches, left out of the search.
+    pub unknown: Vec<String>,
     pub total: usize,
     pub page: usize,
     pub per_page: usize,
@@ -28,6 +32,18 @@ pub struct SearchJson {
     pub sort: Sort,
     pub hits: Vec<HitJson>,
     pub facets: BTreeMap<FacetKind, Vec<FacetValue>>,
+    /// When no document matches every concept: those matching the most, apart (not in
+    /// `total` nor in the facets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxed: Option<RelaxedJson>,
+}
+
+#[derive(Serialize)]
+pub struct RelaxedJson {
+    pub total: usize,
+    pub matched: usize,
+    pub of: usize,
+    pub hits: Vec<HitJson>,
 }
 
 #[derive(Serialize)]
@@ -50,6 +66,11 @@ pub struct HitJson {
     pub snippet: String,
     pub url: String,
     pub score: f32,
+    /// Each concept of the query it matched, and how («Per què surt?»).
+    pub why: Vec<ConceptMatch>,
+    /// The concepts it lacks (only partial matches have any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl SearchJson {
@@ -60,8 +81,16 @@ impl SearchJson {
                 .into_iter()
                 .map(|h| HitJson::of(h, links))
                 .collect(),
+            relaxed: results.relaxed.map(|r| RelaxedJson {
+                total: r.total,
+                matched: r.matched,
+                of: r.of,
+                hits: r.hits.into_iter().map(|h| HitJson::of(h, links)).collect(),
+            }),
             generation: results.generation,
             query: results.query,
+            concepts: results.concepts,
+            unknown: results.unknown,
             total: results.total,
             page: results.page,
             per_page: results.per_page,
@@ -90,6 +119,8 @@ impl HitJson {
             date: hit.date,
             internal: hit.internal,
             score: hit.score,
+            why: hit.why,
+            missing: hit.missing,
         }
     }
 }

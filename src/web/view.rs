@@ -4,7 +4,7 @@
 use super::links::Links;
 use super::params::SearchParams;
 use crate::clock::catalan_date;
-use crate::search::{Engine, Highlighted, Hit};
+use crate::search::{Engine, Highlighted, Hit, How};
 use crate::taxonomy::{Audience, DocKind, FacetKind};
 
 /// What every page shows around its content: the session in the header, the index being
@@ -78,6 +78,10 @@ pub(super) struct HitView {
     pub snippet: Highlighted,
     /// (label, link) of each theme.
     pub themes: Vec<(String, String)>,
+    /// «Per què surt?»: each concept matched, and how.
+    pub why: Vec<(String, String)>,
+    /// The concepts it lacks (a partial match).
+    pub missing: Vec<String>,
 }
 
 impl HitView {
@@ -87,8 +91,18 @@ impl HitView {
         } else {
             hit.municipalities.join(", ")
         };
+        let why = hit
+            .why
+            .iter()
+            .map(|m| {
+                let how: Vec<String> = m.how.iter().map(how_text).collect();
+                (m.concept.clone(), how.join("; "))
+            })
+            .collect();
         HitView {
             url,
+            why,
+            missing: hit.missing,
             when: when(hit.date.as_deref(), hit.years.as_deref()),
             themes: hit
                 .themes
@@ -117,6 +131,20 @@ impl HitView {
                 HitView::of(hit, url, links)
             })
             .collect()
+    }
+}
+
+/// How a concept matched, as a reader is told.
+pub(super) fn how_text(how: &How) -> String {
+    match how {
+        How::Exact => "tal com s'ha escrit".into(),
+        How::Inflection => "en una altra forma (plural o gènere)".into(),
+        How::Derived => "una paraula de la mateixa família".into(),
+        How::Words => "hi surten totes les paraules".into(),
+        How::Typo(word) => format!("corregit com a «{word}»"),
+        How::Synonym(text) => format!("sinònim: «{text}»"),
+        How::Place(name) => format!("és de {name}"),
+        How::Tag(label) => format!("etiquetat «{label}»"),
     }
 }
 

@@ -76,9 +76,22 @@ pub(super) struct SearchPage {
     pub year_to: String,
     pub rescue: Option<Rescue>,
     pub did_you_mean: Option<LinkCount>,
+    /// Concepts no document holds, left out, and those searched instead.
+    pub unknown: Vec<String>,
+    pub searched: Vec<String>,
+    /// When nothing matches every concept: the documents matching the most.
+    pub partial: Option<PartialView>,
     pub csv_url: String,
     pub atom_url: String,
     pub map_url: String,
+}
+
+/// Documents that match most of the query when none matches it all.
+pub(crate) struct PartialView {
+    pub total: usize,
+    pub matched: usize,
+    pub of: usize,
+    pub hits: Vec<HitView>,
 }
 
 pub(crate) async fn search(
@@ -129,6 +142,28 @@ fn search_page(
         range_hidden.push(("ordre", sort.param().to_string()));
     }
     let rescue = (results.total == 0).then(|| rescue(engine, links, params, audience));
+    // Partial matches are worth showing only when dropping a filter finds nothing whole.
+    let filters_help = rescue.as_ref().is_some_and(|r| {
+        r.relaxed
+            .iter()
+            .any(|l| !l.label.starts_with("Sense les paraules"))
+    });
+    let partial = match results.relaxed {
+        Some(relaxed) if !filters_help => Some(PartialView {
+            total: relaxed.total,
+            matched: relaxed.matched,
+            of: relaxed.of,
+            hits: relaxed
+                .hits
+                .into_iter()
+                .map(|hit| {
+                    let url = links.document(&hit.id);
+                    HitView::of(hit, url, links)
+                })
+                .collect(),
+        }),
+        _ => None,
+    };
     let first_rank = (results.page - 1) * results.per_page + 1;
     SearchPage {
         layout: Layout::of(engine, audience, links),
@@ -152,6 +187,9 @@ fn search_page(
         year_to: params.year_to.map(|y| y.to_string()).unwrap_or_default(),
         rescue,
         did_you_mean: did_you_mean(engine, links, params, audience),
+        unknown: results.unknown,
+        searched: results.concepts,
+        partial,
         csv_url: links.at("/cerca.csv", &params.first_page()),
         atom_url: links.at("/cerca.atom", &params.first_page()),
         map_url: links.at("/mapa", &params.first_page()),
