@@ -11,6 +11,7 @@ mod discovery;
 mod facets;
 mod fuzz;
 mod matching;
+mod precision;
 mod rebuild;
 mod standalone;
 mod support;

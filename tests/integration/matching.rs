@@ -7,16 +7,11 @@ use std::sync::OnceLock;
 use xmess_kb::search::Engine;
 use xmess_kb::search::{Audience, SearchRequest, SearchResults};
 
-use crate::support::build_index;
+use crate::support;
 
 fn real_index() -> &'static Engine {
-    static DIR: OnceLock<(tempfile::TempDir, Engine)> = OnceLock::new();
-    &DIR.get_or_init(|| {
-        let dir = build_index(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus"));
-        let generation = Engine::open_current(dir.path()).expect("index opens");
-        (dir, generation)
-    })
-    .1
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::open_current(support::real_index()).expect("index opens"))
 }
 
 fn search(query: &str) -> SearchResults {
@@ -123,16 +118,22 @@ fn highlights_show_synonym_and_plural_matches_on_the_original_text() {
 fn dev_judgments_keep_their_quality_floor() {
     let qrels = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/eval/dev.jsonl");
     let report = xmess_kb::eval::evaluate(real_index(), &qrels).expect("dev.jsonl is readable");
-    // Measured 0.902 / 0.933 when this floor was set; the margin absorbs corpus edits.
+    // Measured 0.894 / 0.933, and over whole result sets SetP 0.746, SetR 0.782, SetF1
+    // 0.730 (median set 7), when this floor was set; the margin absorbs corpus edits.
+    let m = &report.mean;
+    assert!(m.ndcg >= 0.87, "nDCG@10 fell to {:.3}", m.ndcg);
+    assert!(m.success1 >= 0.86, "S@1 fell to {:.3}", m.success1);
+    assert!(m.set_f1 >= 0.70, "SetF1 fell to {:.3}", m.set_f1);
     assert!(
-        report.mean.ndcg >= 0.88,
-        "nDCG@10 fell to {:.3}",
-        report.mean.ndcg
+        m.set_precision >= 0.70,
+        "SetP fell to {:.3}",
+        m.set_precision
     );
+    assert!(m.set_recall >= 0.75, "SetR fell to {:.3}", m.set_recall);
     assert!(
-        report.mean.success1 >= 0.86,
-        "S@1 fell to {:.3}",
-        report.mean.success1
+        report.median_set <= 12,
+        "median set of {}",
+        report.median_set
     );
     for (kind, (_, m)) in &report.by_type {
         assert!(m.ndcg >= 0.70, "{kind}: nDCG@10 {:.3}", m.ndcg);

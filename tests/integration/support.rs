@@ -30,6 +30,13 @@ pub fn build_index(corpus: &Path) -> tempfile::TempDir {
     dir
 }
 
+/// One index of the real corpus shared by the read-only tests.
+pub fn real_index() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| build_index(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")))
+        .path()
+}
+
 /// One index of the `basic` fixture shared by the read-only tests.
 pub fn basic_index() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
