@@ -23,7 +23,7 @@ use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINA
 
 use std::sync::Arc;
 
-use super::concepts::Matcher;
+use super::concepts::{How, Matcher};
 use super::docbits::DocBits;
 use super::facet_counts::{Counting, FacetCache, SegmentFacets};
 use super::query::Built;
@@ -64,8 +64,12 @@ pub(super) struct Relaxed {
 /// Share of the query's weight a document must match: a short query's concepts all count
 /// unless one is far more common than the rest; a question's or a long query's words are
 /// often incidental (see `Weights`).
-const SHORT_QUERY_SHARE: f32 = 0.55;
+const SHORT_QUERY_SHARE: f32 = 0.65;
 const LONG_QUERY_SHARE: f32 = 0.4;
+
+/// Weight of concepts specific enough to stand without one modifier: together as rare as
+/// words found in a tenth of the documents (see `Weights`).
+const SPECIFIC_ENOUGH: f32 = std::f32::consts::LN_10;
 
 pub(super) fn run(
     searcher: &Searcher,
@@ -88,7 +92,7 @@ pub(super) fn run(
         .iter()
         .map(|reader| cache.segment(reader, sizes))
         .collect::<tantivy::Result<_>>()?;
-    let concept_sets: Vec<Vec<DocBits>> = readers
+    let sets: Vec<ConceptSets> = readers
         .iter()
         .zip(&segments)
         .map(|(reader, facets)| {
@@ -102,10 +106,11 @@ pub(super) fn run(
             segment.concept_sets(built)
         })
         .collect::<Result<_>>()?;
+    let concept_sets: Vec<&[DocBits]> = sets.iter().map(|s| s.any.as_slice()).collect();
     let weights = Weights::of(&concept_sets, built, readers);
     let mut results: Vec<DocBits> = Vec::with_capacity(readers.len());
     let mut others: Vec<DocBits> = Vec::with_capacity(readers.len());
-    for ((reader, sets), facets) in readers.iter().zip(&concept_sets).zip(&segments) {
+    for ((reader, sets), facets) in readers.iter().zip(&sets).zip(&segments) {
         let mut allowed = allowed(reader, built, &required, term_sets)?;
         let matched = if built.concepts.is_empty() {
             allowed
@@ -304,10 +309,14 @@ fn presence(
 ///
 /// A concept weighs its rarity, ln(documents / documents matching it): a word in every
 /// document weighs nothing. A document must match every place and kind of document the
-/// query names, and concepts holding a share of the rest of the weight: 55 % for a short
+/// query names, and concepts holding a share of the rest of the weight: 65 % for a short
 /// query (both words of a two-word query, unless one is far more common than the other:
 /// then it only ranks), 40 % for a question or a query of more than three concepts (in the
-/// spirit of Elasticsearch's `minimum_should_match`).
+/// spirit of Elasticsearch's `minimum_should_match`). A document also matches when it lacks
+/// only one concept after the first, if the first (the head of a Catalan noun phrase: the
+/// words after it narrow it) is among those it has and they are rare enough to stand alone
+/// (`SPECIFIC_ENOUGH`): «monedes locals digitals» keeps the local currencies that never say
+/// "digital", «banc del temps» does not become "temps".
 struct Weights {
     /// Concepts with at least one document.
     active: Vec<usize>,
@@ -319,7 +328,7 @@ struct Weights {
 }
 
 impl Weights {
-    fn of(sets: &[Vec<DocBits>], built: &Built, readers: &[SegmentReader]) -> Weights {
+    fn of(sets: &[&[DocBits]], built: &Built, readers: &[SegmentReader]) -> Weights {
         let n = built.concepts.len();
         let docs: u64 = readers.iter().map(|r| u64::from(r.num_docs())).sum();
         let df: Vec<u64> = (0..n)
@@ -347,7 +356,8 @@ impl Weights {
 
     /// The documents of one segment that match enough of the active concepts: every
     /// required one, and concepts holding the query's share of the weight.
-    fn strict(&self, sets: &[DocBits], max_doc: u32) -> DocBits {
+    fn strict(&self, concept: &ConceptSets, max_doc: u32) -> DocBits {
+        let sets = &concept.any;
         if self.active.is_empty() {
             return DocBits::empty(max_doc);
         }
@@ -364,15 +374,20 @@ impl Weights {
             return all;
         }
         let total: f32 = weighed.iter().map(|&c| self.weight[c]).sum();
+        let needed = self.share * total - 1e-4;
         let mut share = vec![0.0f32; max_doc as usize];
+        let mut count = vec![0usize; max_doc as usize];
         for &c in &weighed {
             for doc in sets[c].ones() {
                 share[doc as usize] += self.weight[c];
+                count[doc as usize] += 1;
             }
         }
-        let needed = self.share * total - 1e-4;
+        let head = &concept.close[weighed[0]];
         all.and_with(&DocBits::of_fn(max_doc, |doc| {
-            share[doc as usize] >= needed
+            let (share, count) = (share[doc as usize], count[doc as usize]);
+            share >= needed
+                || (count + 1 == weighed.len() && share >= SPECIFIC_ENOUGH && head.contains(doc))
         }));
         all
     }
@@ -381,7 +396,7 @@ impl Weights {
 /// The documents (of `candidates`, per segment) matching the most active concepts, and how
 /// many that is, among those the audience and the selections allow.
 fn relaxed(
-    sets: &[Vec<DocBits>],
+    sets: &[&[DocBits]],
     weights: &Weights,
     candidates: Vec<DocBits>,
     counting: &Counting,
@@ -419,6 +434,12 @@ fn relaxed(
     Some((kept, usize::from(best)))
 }
 
+/// Per concept, in one segment: the documents matching it in any form, and in a close form.
+pub(super) struct ConceptSets {
+    any: Vec<DocBits>,
+    close: Vec<DocBits>,
+}
+
 /// What evaluating a concept in one segment needs.
 pub(super) struct Segment<'a> {
     pub searcher: &'a Searcher,
@@ -429,17 +450,29 @@ pub(super) struct Segment<'a> {
 }
 
 impl Segment<'_> {
-    /// The documents of each concept: those matching any of its alternatives.
-    fn concept_sets(&self, built: &Built) -> Result<Vec<DocBits>> {
-        let mut out = Vec::with_capacity(built.concepts.len());
+    /// The documents of each concept: those matching any of its alternatives, and those
+    /// matching one of its close forms (any but another word of its family).
+    fn concept_sets(&self, built: &Built) -> Result<ConceptSets> {
+        let n = built.concepts.len();
+        let mut sets = ConceptSets {
+            any: Vec::with_capacity(n),
+            close: Vec::with_capacity(n),
+        };
         for concept in &built.concepts {
-            let mut any = DocBits::empty(self.reader.max_doc());
+            let mut close = DocBits::empty(self.reader.max_doc());
+            let mut derived = DocBits::empty(self.reader.max_doc());
             for alternative in concept.alternatives.iter().filter(|a| !a.implied) {
-                any.or_with(&self.documents(&alternative.matcher)?);
+                let into = match alternative.how {
+                    How::Derived => &mut derived,
+                    _ => &mut close,
+                };
+                into.or_with(&self.documents(&alternative.matcher)?);
             }
-            out.push(any);
+            derived.or_with(&close);
+            sets.any.push(derived);
+            sets.close.push(close);
         }
-        Ok(out)
+        Ok(sets)
     }
 
     /// The documents a matcher matches.

@@ -118,18 +118,18 @@ fn highlights_show_synonym_and_plural_matches_on_the_original_text() {
 fn dev_judgments_keep_their_quality_floor() {
     let qrels = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/eval/dev.jsonl");
     let report = xmess_kb::eval::evaluate(real_index(), &qrels).expect("dev.jsonl is readable");
-    // Measured 0.894 / 0.933, and over whole result sets SetP 0.746, SetR 0.782, SetF1
-    // 0.730 (median set 7), when this floor was set; the margin absorbs corpus edits.
+    // Measured 0.924 / 0.933, and over whole result sets SetP 0.761, SetR 0.847, SetF1
+    // 0.772 (median set 7), when this floor was set; the margin absorbs corpus edits.
     let m = &report.mean;
-    assert!(m.ndcg >= 0.87, "nDCG@10 fell to {:.3}", m.ndcg);
-    assert!(m.success1 >= 0.86, "S@1 fell to {:.3}", m.success1);
-    assert!(m.set_f1 >= 0.70, "SetF1 fell to {:.3}", m.set_f1);
+    assert!(m.ndcg >= 0.90, "nDCG@10 fell to {:.3}", m.ndcg);
+    assert!(m.success1 >= 0.90, "S@1 fell to {:.3}", m.success1);
+    assert!(m.set_f1 >= 0.73, "SetF1 fell to {:.3}", m.set_f1);
     assert!(
         m.set_precision >= 0.70,
         "SetP fell to {:.3}",
         m.set_precision
     );
-    assert!(m.set_recall >= 0.75, "SetR fell to {:.3}", m.set_recall);
+    assert!(m.set_recall >= 0.80, "SetR fell to {:.3}", m.set_recall);
     assert!(
         report.median_set <= 12,
         "median set of {}",

@@ -150,3 +150,36 @@ async fn a_multi_word_synonym_is_highlighted_whole() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_modifier_after_a_specific_head_may_be_missing_and_is_said() {
+    // The local currencies that never say "digital" are answers to «monedes locals
+    // digitals»: the words after the head of a phrase narrow it.
+    let api = json("/api/cerca?q=monedes+locals+digitals&per_pagina=100").await;
+    let hits = api["hits"].as_array().expect("hits");
+    let missing_digital: Vec<&str> = hits
+        .iter()
+        .filter(|h| h["missing"] == serde_json::json!(["digitals"]))
+        .filter_map(|h| h["id"].as_str())
+        .collect();
+    assert!(
+        missing_digital.contains(&"monedes-locals-municipals-catalunya"),
+        "{missing_digital:?}"
+    );
+    assert!(hits.len() < missing_digital.len() + 5, "{}", hits.len());
+    for hit in hits {
+        // A hit matching every concept carries no `missing`.
+        let missing = hit["missing"].as_array().cloned().unwrap_or_default();
+        assert!(
+            !missing.contains(&serde_json::json!("monedes locals")),
+            "the head is never missing: {}",
+            hit["id"]
+        );
+    }
+    // A common head is not specific enough to stand without its modifier: «espai de
+    // cotreball» never becomes any «espai».
+    let espai = json("/api/cerca?q=espai+cotreball&per_pagina=100").await;
+    for hit in espai["hits"].as_array().expect("hits") {
+        assert!(hit["missing"].is_null(), "{}", hit["id"]);
+    }
+}
