@@ -39,6 +39,13 @@ fn correct(vocabulary: &IndexVocabulary, text: &str) -> Result<Option<String>> {
         if searcher.doc_freq(&Term::from_field_text(field, word))? > 0 {
             continue;
         }
+        // Another number or gender of a word the index holds is no typo («digitals»).
+        let light = analysis::tokens(Analyzer::Light, word);
+        if let Some(light) = light.first()
+            && searcher.doc_freq(&Term::from_field_text(vocabulary.light, &light.text))? > 0
+        {
+            continue;
+        }
         if let Some(better) = closest(vocabulary, word)? {
             out.push_str(&text[last..token.offset_from]);
             // Keep an elided article as typed: «d'habitatje» → «d'habitatge».

@@ -25,6 +25,8 @@ pub trait Vocabulary {
 pub(super) struct IndexVocabulary<'a> {
     pub searcher: &'a Searcher,
     pub field: Field,
+    /// The light (plural and gender) stems of the same words.
+    pub light: Field,
 }
 
 impl<'a> IndexVocabulary<'a> {
@@ -33,6 +35,7 @@ impl<'a> IndexVocabulary<'a> {
         IndexVocabulary {
             searcher,
             field: part.fields.all_exact,
+            light: part.fields.all_light,
         }
     }
 
@@ -161,6 +164,7 @@ mod tests {
         let vocabulary = IndexVocabulary {
             searcher: &searcher,
             field,
+            light: field,
         };
         assert!(vocabulary.holds("casa"));
         assert!(!vocabulary.holds("cooperatiwa"));

@@ -176,6 +176,13 @@ async fn a_modifier_after_a_specific_head_may_be_missing_and_is_said() {
             hit["id"]
         );
     }
+    // «digitals» is another number of an indexed word, not a typo to correct.
+    let html = page("/cerca?q=monedes+locals+digitals").await;
+    assert!(
+        texts(&html, ".did-you-mean").is_empty(),
+        "{:?}",
+        texts(&html, ".did-you-mean")
+    );
     // A common head is not specific enough to stand without its modifier: «espai de
     // cotreball» never becomes any «espai».
     let espai = json("/api/cerca?q=espai+cotreball&per_pagina=100").await;
