@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{CorpusDir, IndexDir};
-use crate::web::{self, AdvisorSecret, Links, Options};
+use crate::web::{self, AdvisorSecret, Limits, Links, Options};
 
 #[derive(Args)]
 pub(super) struct ServeArgs {
@@ -28,6 +28,17 @@ pub(super) struct ServeArgs {
     /// no l'ha de treure. Per defecte, la ruta de --public-url.
     #[arg(long, env = "XMESS_KB_BASE_PATH", value_name = "RUTA")]
     base_path: Option<String>,
+    /// Connexions obertes alhora com a màxim; les que passin d'aquí es tanquen de seguida. Una
+    /// connexió que no envia la capçalera de la petició en 10 s (també si està inactiva) es
+    /// tanca. El límit de fitxers oberts del sistema s'apuja si cal, i el màxim no el supera.
+    #[arg(
+        long,
+        env = "XMESS_KB_MAX_CONNECTIONS",
+        value_name = "N",
+        default_value_t = 4096,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000)
+    )]
+    max_connections: u32,
 }
 
 pub(super) fn run(args: &ServeArgs) -> Result<ExitCode> {
@@ -46,7 +57,14 @@ pub(super) fn run(args: &ServeArgs) -> Result<ExitCode> {
         links,
         ..Options::default()
     };
+    let wanted = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let limits = Limits::from_env(web::connections_that_fit(wanted));
     let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(web::serve(args.index.index.clone(), args.addr, options))?;
+    runtime.block_on(web::serve(
+        args.index.index.clone(),
+        args.addr,
+        options,
+        limits,
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 mod document;
 mod error;
 mod front_matter;
+mod links;
 mod overlap;
 mod synonyms;
 mod validate;
@@ -92,11 +93,16 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusErrors> {
     };
     let mut documents = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut document_links = Vec::new();
     for path in files {
-        let loaded = read_text(&path)
-            .map_err(|e| vec![e])
-            .and_then(|text| validate::document(&text, &path, &context));
-        match loaded {
+        let text = match read_text(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match validate::document(&text, &path, &context) {
             Ok(doc) => {
                 if let Some(first) = seen.get(&doc.id) {
                     errors.push(CorpusError::new(
@@ -110,12 +116,14 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusErrors> {
                     ));
                 } else {
                     seen.insert(doc.id.clone(), path.clone());
+                    document_links.extend(links::in_file(&text, &doc.body, documents.len(), &path));
                     documents.push(doc);
                 }
             }
             Err(mut e) => errors.append(&mut e),
         }
     }
+    errors.extend(links::check(&document_links, &documents));
     if errors.is_empty() {
         Ok(Corpus {
             documents,

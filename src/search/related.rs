@@ -2,13 +2,17 @@
 //! and themes, with the reason shown) and practices from similar towns (same comarca, same
 //! population band). Everything runs on the audience's own index part.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use tantivy::collector::TopDocs;
-use tantivy::query::MoreLikeThisQuery;
-use tantivy::schema::OwnedValue;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
 
 use super::engine::{Engine, load};
 use super::request::SearchRequest;
+use crate::analysis::{self, Analyzer};
 use crate::corpus::Document;
 use crate::gazetteer::Gazetteer;
 use crate::taxonomy::{Audience, DocKind, FacetKind};
@@ -41,14 +45,9 @@ impl Engine {
             th = themes.join(". "),
             body = doc.plain_body()
         );
-        let query = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(1)
-            .with_min_term_frequency(1)
-            .with_max_query_terms(30)
-            .with_min_word_length(3)
-            .with_document_fields(vec![(part.fields.all_light, vec![OwnedValue::Str(text)])]);
         let searcher = part.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(n + 1).order_by_score())?;
+        let query = more_like_this(&searcher, part.fields.all_light, &text)?;
+        let top = searcher.search(&*query, &TopDocs::with_limit(n + 1).order_by_score())?;
         let mut out = Vec::new();
         for (_, address) in top {
             let other = load(part, &searcher, address)?;
@@ -150,6 +149,47 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// Words of a document kept to find others like it.
+const LIKE_THIS_TERMS: usize = 30;
+
+/// The document's most telling words (frequency in it × rarity in the index), as a query
+/// for documents holding them. Like tantivy's `MoreLikeThisQuery`, but ties between words
+/// go by the word, not by a hash map's order: the same page offers the same documents.
+fn more_like_this(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    text: &str,
+) -> Result<Box<dyn Query>> {
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    for token in analysis::tokens(Analyzer::Light, text) {
+        if token.text.chars().count() >= 3 {
+            *counts.entry(token.text).or_default() += 1;
+        }
+    }
+    let docs = searcher.num_docs() as f32;
+    let mut scored = Vec::with_capacity(counts.len());
+    for (word, count) in counts {
+        let term = Term::from_field_text(field, &word);
+        let df = searcher.doc_freq(&term)? as f32;
+        if df > 0.0 {
+            let idf = (1.0 + (docs - df + 0.5) / (df + 0.5)).ln();
+            scored.push((count as f32 * idf, term));
+        }
+    }
+    // Highest first; the BTreeMap gave the words in order, and the sort is stable.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let clauses: Vec<(Occur, Box<dyn Query>)> = scored
+        .into_iter()
+        .take(LIKE_THIS_TERMS)
+        .map(|(_, term)| {
+            let query: Box<dyn Query> =
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+            (Occur::Should, query)
+        })
+        .collect();
+    Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
 fn related_doc(doc: Document, reason: String) -> RelatedDoc {

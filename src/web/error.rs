@@ -23,6 +23,9 @@ pub enum WebError {
     Unavailable,
     /// Every search thread is busy and the queue is full.
     Busy,
+    /// A request the router or an extractor refused before any handler ran (a path
+    /// segment that is not UTF-8, a method the route does not take…).
+    Rejected(StatusCode),
     Internal(anyhow::Error),
 }
 
@@ -36,6 +39,7 @@ impl WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
             WebError::Unavailable | WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Rejected(status) => *status,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -47,6 +51,7 @@ impl WebError {
             WebError::Unauthorized => "credencial_no_valida",
             WebError::Unavailable => "index_no_disponible",
             WebError::Busy => "cercador_ocupat",
+            WebError::Rejected(_) => "peticio_no_valida",
             WebError::Internal(_) => "error_intern",
         }
     }
@@ -58,6 +63,7 @@ impl WebError {
             WebError::Unauthorized => "La credencial no és vàlida",
             WebError::Unavailable => "El cercador encara no està a punt",
             WebError::Busy => "El cercador està molt ocupat",
+            WebError::Rejected(_) => "La petició no és vàlida",
             WebError::Internal(_) => "Hi ha hagut un error",
         }
     }
@@ -77,7 +83,13 @@ impl WebError {
             WebError::Busy => {
                 "Ara mateix hi ha massa cerques en curs. Torneu-ho a provar d'aquí a uns segons.".into()
             }
-            WebError::Internal(_) => {
+            WebError::Rejected(status) if *status == StatusCode::METHOD_NOT_ALLOWED => {
+                "Aquesta adreça no accepta aquest tipus de petició. Obriu-la des d'un enllaç o un formulari del cercador.".into()
+            }
+            WebError::Rejected(status) if status.is_client_error() => {
+                "L'adreça té parts que no es poden llegir (per exemple caràcters mal codificats, com %FF) o la petició no té la forma esperada. Reviseu l'enllaç o torneu a la pàgina d'inici.".into()
+            }
+            WebError::Rejected(_) | WebError::Internal(_) => {
                 "No hem pogut respondre la petició. Torneu-ho a provar; si l'error continua, aviseu la secretaria tècnica de la XMESS.".into()
             }
         }
@@ -165,9 +177,37 @@ pub(super) async fn render_errors(
     request: Request,
     next: Next,
 ) -> Response {
+    let api = request
+        .uri()
+        .path()
+        .strip_prefix(state.links().base())
+        .is_some_and(|rest| rest.starts_with("/api/"));
     let mut response = next.run(request).await;
-    let Some(pending) = response.extensions_mut().remove::<PendingPage>() else {
-        return response;
+    let pending = match response.extensions_mut().remove::<PendingPage>() {
+        Some(pending) => pending,
+        None if !bare_error(&response) => return response,
+        // The router's or an extractor's own plain-text English answer: said in Catalan.
+        None => {
+            let error = WebError::Rejected(response.status());
+            let (parts, _) = response.into_parts();
+            let mut said = if api {
+                error.into_api_response()
+            } else {
+                error.into_response()
+            };
+            for (name, value) in &parts.headers {
+                if name == header::ALLOW || name == header::RETRY_AFTER {
+                    said.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            match said.extensions_mut().remove::<PendingPage>() {
+                Some(pending) => {
+                    response = said;
+                    pending
+                }
+                None => return said,
+            }
+        }
     };
     let status = response.status();
     let page = ErrorPage {
@@ -189,6 +229,17 @@ pub(super) async fn render_errors(
         }
     }
     drawn
+}
+
+/// An error response no handler of this site drew: no page pending, and not HTML or JSON.
+fn bare_error(response: &Response) -> bool {
+    let status = response.status();
+    let drawn = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"));
+    (status.is_client_error() || status.is_server_error()) && !drawn
 }
 
 /// An API handler's error: the same errors, rendered as JSON.

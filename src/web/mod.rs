@@ -13,6 +13,7 @@ mod map;
 mod pages;
 mod params;
 mod pool;
+mod server;
 mod state;
 mod view;
 
@@ -27,6 +28,7 @@ use axum::middleware;
 use axum::response::Redirect;
 use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use api::SearchJson;
@@ -35,6 +37,7 @@ pub use error::WebError;
 pub use links::Links;
 pub use params::SearchParams;
 pub use pool::Pool;
+pub use server::{Limits, connections_that_fit};
 pub use state::{AppState, Options};
 
 /// Every route the server answers, in one place (tests walk this table).
@@ -69,6 +72,9 @@ const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::VARY, "Cookie, Authorization"),
 ];
+
+/// Longest a request may take, body included; a search takes milliseconds.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The site's routes, at the root.
 fn site() -> Router<AppState> {
@@ -106,6 +112,11 @@ pub fn app(state: AppState) -> Router {
     };
     router = router
         .fallback(pages::not_found)
+        // Inside the error pages, so that a request cut short is told in Catalan.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,
@@ -138,7 +149,12 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves until Ctrl-C or SIGTERM, reloading new generations as they are published.
-pub async fn serve(index_dir: PathBuf, addr: SocketAddr, options: Options) -> Result<()> {
+pub async fn serve(
+    index_dir: PathBuf,
+    addr: SocketAddr,
+    options: Options,
+    limits: Limits,
+) -> Result<()> {
     if options.advisor_secret.is_none() {
         tracing::info!("no advisor token configured: internal records are served to no one");
     }
@@ -164,9 +180,7 @@ pub async fn serve(index_dir: PathBuf, addr: SocketAddr, options: Options) -> Re
     let home = state.links().home();
     tracing::info!("serving on http://{local}{home}");
     println!("Servint a http://{local}{home} (Ctrl-C per aturar)");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    server::run(listener, app(state), limits, shutdown_signal()).await;
     Ok(())
 }
 

@@ -8,8 +8,11 @@ use crate::taxonomy::{Audience, FacetKind};
 
 /// Longest query accepted, in characters.
 pub(super) const MAX_QUERY_CHARS: usize = 500;
-/// Most values selected in one facet.
-pub(super) const MAX_FACET_VALUES: usize = 50;
+/// Most filter values selected, all facets together: every link of a results page repeats
+/// the selection, so this bounds the page (a person narrows by a handful of values).
+pub(super) const MAX_SELECTED_VALUES: usize = 20;
+/// Longest filter value, in characters (the longest theme or town name is about 50).
+pub(super) const MAX_VALUE_CHARS: usize = 100;
 pub(super) const MAX_PAGE: usize = 1_000;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -102,14 +105,21 @@ impl SearchParams {
                 }
                 key => {
                     if let Some(kind) = FacetKind::from_param(key) {
+                        if value.chars().count() > MAX_VALUE_CHARS {
+                            return Err(format!(
+                                "Un valor del filtre «{}» és massa llarg: té {} caràcters i el màxim és {MAX_VALUE_CHARS}. Trieu el valor de la llista de filtres.",
+                                kind.label(),
+                                value.chars().count()
+                            ));
+                        }
                         let values = params.filters.entry(kind).or_default();
                         if !values.iter().any(|v| v == value) {
                             values.push(value.to_string());
                         }
-                        if values.len() > MAX_FACET_VALUES {
+                        let selected: usize = params.filters.values().map(Vec::len).sum();
+                        if selected > MAX_SELECTED_VALUES {
                             return Err(format!(
-                                "Massa valors seleccionats al filtre «{}» (el màxim és {MAX_FACET_VALUES}).",
-                                kind.label()
+                                "Hi ha massa valors seleccionats als filtres: el màxim és {MAX_SELECTED_VALUES} entre tots. Traieu-ne alguns i torneu a cercar."
                             ));
                         }
                     }

@@ -46,6 +46,14 @@ fn check_reports_every_broken_file_with_its_line() {
             "experiencies/unterminated.md:1:",
             "les metadades no es tanquen",
         ),
+        (
+            "experiencies/dead-links.md:11:",
+            "cap document del corpus té l'id «no-existeix»",
+        ),
+        (
+            "experiencies/dead-links.md:13:",
+            "enllaça el document intern «consulta-interna»",
+        ),
     ];
     for (location, message) in expect {
         let line = err
@@ -56,6 +64,10 @@ fn check_reports_every_broken_file_with_its_line() {
     }
     assert!(err.contains("no s'ha publicat res"), "{err}");
     assert!(!err.contains("good.md"), "a valid file was reported: {err}");
+    assert!(
+        !err.contains("dead-links.md:9:") && !err.contains("consulta-interna.md"),
+        "a valid link or record was reported: {err}"
+    );
 }
 
 #[test]

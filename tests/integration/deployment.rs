@@ -83,6 +83,8 @@ async fn every_link_reached_from_the_main_pages_stays_under_the_sub_path() {
         "/cercador".to_string(),
         "/cercador/cerca?q=cures".to_string(),
         document,
+        // Its body links another document of the corpus.
+        "/cercador/document/vic-cures".to_string(),
         "/cercador/mapa".to_string(),
         "/cercador/entrar".to_string(),
     ];

@@ -119,7 +119,9 @@ pub(crate) async fn document(
                     .into_iter()
                     .map(|t| (t.label, links.filtered(FacetKind::Tema, &t.slug)))
                     .collect(),
-                body_html: crate::markdown::to_html(&doc.body),
+                body_html: crate::markdown::to_html(&doc.body, &|path| {
+                    path.strip_prefix("/document/").map(|id| links.document(id))
+                }),
                 sources: doc
                     .sources
                     .iter()
