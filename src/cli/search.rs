@@ -108,6 +108,9 @@ fn quoted(words: &[String]) -> String {
 
 fn print_results(out: &mut impl Write, results: &SearchResults) -> Result<()> {
     writeln!(out, "{} resultats per «{}»", results.total, results.query)?;
+    for t in &results.translated {
+        writeln!(out, "Hem cercat «{}» per «{}»", t.to, t.from)?;
+    }
     if !results.unknown.is_empty() {
         let searched = quoted(&results.concepts);
         let unknown = quoted(&results.unknown);

@@ -26,6 +26,8 @@ use crate::taxonomy::Themes;
 
 pub const THEMES_FILE: &str = "temes.toml";
 pub const SYNONYMS_FILE: &str = "sinonims.toml";
+/// Spanish and English terms and their Catalan (optional).
+pub const LANGUAGES_FILE: &str = "altres-llengues.toml";
 /// Larger files are refused rather than read into memory.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 
@@ -38,6 +40,8 @@ pub struct Corpus {
     /// The raw vocabulary files, copied next to the index they were built with.
     pub themes_source: String,
     pub synonyms_source: String,
+    pub languages: Synonyms,
+    pub languages_source: String,
     /// Files that are not corpus documents (for `--verbose`).
     pub ignored: Vec<PathBuf>,
 }
@@ -59,6 +63,7 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusErrors> {
     };
     let themes_file = vocabulary(THEMES_FILE, true);
     let synonyms_file = vocabulary(SYNONYMS_FILE, false);
+    let languages_file = vocabulary(LANGUAGES_FILE, false);
     let (themes, themes_source) = match themes_file {
         Some((path, text)) => match Themes::parse(&text) {
             Ok(t) => (t, text),
@@ -72,6 +77,16 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusErrors> {
     let (synonyms, synonyms_source) = match synonyms_file {
         Some((path, text)) => match Synonyms::parse(&text) {
             Ok(s) => (s, text),
+            Err((line, msg)) => {
+                errors.push(CorpusError::new(&path, line, msg));
+                (Synonyms::default(), text)
+            }
+        },
+        None => (Synonyms::default(), String::new()),
+    };
+    let (languages, languages_source) = match languages_file {
+        Some((path, text)) => match Synonyms::parse_other_languages(&text) {
+            Ok(l) => (l, text),
             Err((line, msg)) => {
                 errors.push(CorpusError::new(&path, line, msg));
                 (Synonyms::default(), text)
@@ -131,6 +146,8 @@ pub fn load(dir: &Path) -> Result<Corpus, CorpusErrors> {
             synonyms,
             themes_source,
             synonyms_source,
+            languages,
+            languages_source,
             ignored,
         })
     } else {
@@ -193,7 +210,7 @@ fn walk(dir: &Path) -> Walk {
         if path.extension().is_some_and(|e| e == "md") && !name.eq_ignore_ascii_case("README.md") {
             found.files.push(path);
         } else if !(path.parent() == Some(dir)
-            && [THEMES_FILE, SYNONYMS_FILE].contains(&name.as_str()))
+            && [THEMES_FILE, SYNONYMS_FILE, LANGUAGES_FILE].contains(&name.as_str()))
         {
             found.ignored.push(path);
         }

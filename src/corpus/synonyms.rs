@@ -81,6 +81,24 @@ struct OneWay {
     a: Vec<String>,
 }
 
+/// `altres-llengues.toml`: Spanish and English terms and the Catalan they mean.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LanguagesFile {
+    #[serde(default)]
+    termes: Vec<Spanned<Translated>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Translated {
+    ca: String,
+    #[serde(default)]
+    es: Vec<String>,
+    #[serde(default)]
+    en: Vec<String>,
+}
+
 /// One place in the query where an expression with synonyms was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynonymMatch {
@@ -143,6 +161,25 @@ impl Synonyms {
         Ok(Synonyms { rules })
     }
 
+    /// Parses `altres-llengues.toml`: each term's Spanish and English expressions lead, one
+    /// way, to its Catalan one. The error is (line, message).
+    pub fn parse_other_languages(text: &str) -> Result<Synonyms, (usize, String)> {
+        let file: LanguagesFile = parse_toml(text, "termes d'altres llengües no vàlids")?;
+        let mut rules = Vec::new();
+        for term in &file.termes {
+            let line = crate::taxonomy::line_at(text, term.span().start);
+            let Translated { ca, es, en } = term.get_ref();
+            let to = expressions(std::slice::from_ref(ca));
+            let from = expressions(&[es.as_slice(), en.as_slice()].concat());
+            if to.is_empty() || from.is_empty() {
+                let message = "cada terme necessita «ca» i almenys una expressió a «es» o a «en»";
+                return Err((line, message.into()));
+            }
+            rules.push(Rule { from, to });
+        }
+        Ok(Synonyms { rules })
+    }
+
     /// Every expression with synonyms found in `stems` (the light stems of the query's
     /// content words, in order), longest first at each position; overlaps are all returned.
     pub fn find(&self, stems: &[String]) -> Vec<SynonymMatch> {
@@ -197,6 +234,41 @@ impl Synonyms {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_languages_lead_one_way_to_catalan_and_errors_name_the_line() {
+        let text =
+            "termes = [\n  { ca = \"habitatge\", es = [\"vivienda\"], en = [\"housing\"] },\n]\n";
+        let languages = match Synonyms::parse_other_languages(text) {
+            Ok(l) => l,
+            Err(e) => panic!("{e:?}"),
+        };
+        let light = |w: &str| vec![crate::analysis::light_stem(w).into_owned()];
+        let found = languages.find(&light("vivienda"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].alternatives[0].text, "habitatge");
+        assert!(
+            languages.find(&light("habitatge")).is_empty(),
+            "one way only"
+        );
+        let empty =
+            "termes = [\n  { ca = \"xarxa\", es = [\"red\"] },\n  { ca = \"habitatge\" },\n]\n";
+        match Synonyms::parse_other_languages(empty) {
+            Err((line, message)) => {
+                assert_eq!(line, 3, "{message}");
+                assert!(message.contains("«es» o a «en»"), "{message}");
+            }
+            Ok(_) => panic!("a term with nothing to translate was accepted"),
+        }
+        let unknown = "termes = [\n  { ca = \"x\", fr = [\"y\"] },\n]\n";
+        match Synonyms::parse_other_languages(unknown) {
+            Err((line, message)) => {
+                assert_eq!(line, 2, "{message}");
+                assert!(message.contains("fr"), "{message}");
+            }
+            Ok(_) => panic!("an unknown language was accepted"),
+        }
+    }
 
     fn stems(s: &str) -> Vec<String> {
         analysis::tokens(Analyzer::Light, s)

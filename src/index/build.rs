@@ -11,8 +11,8 @@ use tantivy::{Index, IndexWriter, TantivyDocument, Term, doc};
 use super::generation::{BuildInfo, Generation, current_generation_name};
 use super::schema::{self, Fields};
 use super::{
-    ADVISOR_PART, CURRENT, DICTIONARY_FILE, FacetDictionary, INFO_FILE, PUBLIC_PART, SYNONYMS_COPY,
-    THEMES_COPY,
+    ADVISOR_PART, CURRENT, DICTIONARY_FILE, FacetDictionary, INFO_FILE, LANGUAGES_COPY,
+    PUBLIC_PART, SYNONYMS_COPY, THEMES_COPY,
 };
 use crate::analysis::{self, fold_key};
 use crate::clock;
@@ -160,6 +160,7 @@ fn write_generation(
         themes,
         themes_source,
         synonyms_source,
+        languages_source,
         ..
     } = corpus;
     let is_public = |d: &Document| d.visibility == Visibility::Publica;
@@ -212,6 +213,7 @@ fn write_generation(
     write_file(&dir.join(INFO_FILE), &serde_json::to_string_pretty(&info)?)?;
     write_file(&dir.join(THEMES_COPY), &themes_source)?;
     write_file(&dir.join(SYNONYMS_COPY), &synonyms_source)?;
+    write_file(&dir.join(LANGUAGES_COPY), &languages_source)?;
     Ok(info)
 }
 

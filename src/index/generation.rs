@@ -9,8 +9,8 @@ use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use super::schema::Fields;
 use super::{
-    ADVISOR_PART, CURRENT, DICTIONARY_FILE, FacetDictionary, INFO_FILE, PUBLIC_PART, SYNONYMS_COPY,
-    THEMES_COPY,
+    ADVISOR_PART, CURRENT, DICTIONARY_FILE, FacetDictionary, INFO_FILE, LANGUAGES_COPY,
+    PUBLIC_PART, SYNONYMS_COPY, THEMES_COPY,
 };
 use crate::analysis;
 use crate::taxonomy::{Audience, Themes};
@@ -39,6 +39,8 @@ pub struct Generation {
     pub themes: Themes,
     /// The synonym list the generation was built with (the search analyses it).
     pub synonyms_source: String,
+    /// Empty when the generation has no copy of `altres-llengues.toml`.
+    pub languages_source: String,
     pub info: BuildInfo,
 }
 
@@ -178,6 +180,7 @@ impl Generation {
             advisor,
             themes,
             synonyms_source: read(SYNONYMS_COPY)?,
+            languages_source: fs::read_to_string(dir.join(LANGUAGES_COPY)).unwrap_or_default(),
             info,
         })
     }

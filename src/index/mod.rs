@@ -22,3 +22,5 @@ pub const INFO_FILE: &str = "xmess-build.json";
 pub const DICTIONARY_FILE: &str = "xmess-facets.json";
 pub const THEMES_COPY: &str = "temes.toml";
 pub const SYNONYMS_COPY: &str = "sinonims.toml";
+/// Optional: generations built before it existed have none.
+pub const LANGUAGES_COPY: &str = "altres-llengues.toml";

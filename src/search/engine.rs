@@ -25,6 +25,8 @@ pub struct Engine {
     /// Per part, in `Generation::parts` order.
     caches: Vec<PartCaches>,
     pub(super) synonyms: Synonyms,
+    /// Spanish and English terms and their Catalan.
+    pub(super) languages: Synonyms,
     /// Folded label of every facet value, for sorting facet lists.
     pub(super) sort_keys: HashMap<FacetKind, FxHashMap<String, String>>,
     /// Names of themes and kinds a query may use.
@@ -59,6 +61,8 @@ impl Engine {
     fn from_generation(generation: Generation) -> Result<Engine> {
         let synonyms = Synonyms::parse(&generation.synonyms_source)
             .map_err(|(line, message)| anyhow::anyhow!("sinonims.toml:{line}: {message}"))?;
+        let languages = Synonyms::parse_other_languages(&generation.languages_source)
+            .map_err(|(line, message)| anyhow::anyhow!("altres-llengues.toml:{line}: {message}"))?;
         let mut caches = Vec::new();
         let mut sort_keys: HashMap<FacetKind, FxHashMap<String, String>> = HashMap::new();
         for part in generation.parts() {
@@ -81,6 +85,7 @@ impl Engine {
             generation,
             caches,
             synonyms,
+            languages,
             sort_keys,
         })
     }

@@ -190,6 +190,8 @@ pub struct Built {
     /// large corpus.
     pub boosts: Vec<Box<dyn Query>>,
     pub spec: MatchSpec,
+    /// Foreign words read in Catalan before anything else (`translate.rs`).
+    pub translated: Vec<super::translate::Translation>,
 }
 
 #[derive(Debug, Clone)]

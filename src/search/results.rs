@@ -16,6 +16,7 @@ use super::facet_counts::Counting;
 use super::query::{self, Built, MatchSpec};
 use super::request::{MAX_PER_PAGE, SearchRequest, Sort};
 use super::snippet::{self, Highlighted};
+use super::translate::{self, Translation};
 use super::vocabulary::IndexVocabulary;
 use crate::corpus::Document;
 use crate::gazetteer::SizeBand;
@@ -30,6 +31,8 @@ pub struct SearchResults {
     pub concepts: Vec<String>,
     /// Concepts no document matches: left out of the search, and said.
     pub unknown: Vec<String>,
+    /// Spanish or English words searched as the Catalan they mean, and said.
+    pub translated: Vec<Translation>,
     /// Documents matching every concept (or, for a question, enough of them).
     pub total: usize,
     pub page: usize,
@@ -168,6 +171,7 @@ impl Engine {
             query: request.query.clone(),
             concepts: concept_texts(true),
             unknown: concept_texts(false),
+            translated: prepared.built.translated.clone(),
             total,
             page,
             per_page,
@@ -226,15 +230,18 @@ impl Engine {
 
     fn built(&self, text: &str, view: View, searcher: &Searcher) -> Built {
         let vocabulary = IndexVocabulary::of(view.part, searcher);
-        let parsed = query::parse(text);
+        let (parsed, translated) =
+            translate::translate(query::parse(text), &self.languages, &vocabulary);
         let fields = &view.part.fields;
-        query::build(
+        let mut built = query::build(
             &parsed,
             fields,
             &self.synonyms,
             &self.facet_names,
             &vocabulary,
-        )
+        );
+        built.translated = translated;
+        built
     }
 
     fn prepare(&self, request: &SearchRequest) -> Prepared<'_> {

@@ -2,7 +2,7 @@
 //! word it does hold (edit distance, then frequency). The vocabulary is the audience's own
 //! index part, so the public is never offered a word found only in internal records.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 use tantivy::Term;
@@ -21,11 +21,24 @@ impl Engine {
     pub fn spelling(&self, text: &str, audience: Audience) -> Result<Option<String>> {
         let part = self.view(audience).part;
         let searcher = part.searcher();
-        correct(&IndexVocabulary::of(part, &searcher), text)
+        let vocabulary = IndexVocabulary::of(part, &searcher);
+        // A Spanish or English word read in Catalan is no typo to correct.
+        let (_, translated) =
+            super::translate::translate(super::query::parse(text), &self.languages, &vocabulary);
+        let foreign: HashSet<String> = translated
+            .iter()
+            .flat_map(|t| analysis::tokens(Analyzer::Exact, &t.from))
+            .map(|t| t.text)
+            .collect();
+        correct(&vocabulary, text, &foreign)
     }
 }
 
-fn correct(vocabulary: &IndexVocabulary, text: &str) -> Result<Option<String>> {
+fn correct(
+    vocabulary: &IndexVocabulary,
+    text: &str,
+    foreign: &HashSet<String>,
+) -> Result<Option<String>> {
     let searcher = vocabulary.searcher;
     let field = vocabulary.field;
     let mut out = String::new();
@@ -33,7 +46,10 @@ fn correct(vocabulary: &IndexVocabulary, text: &str) -> Result<Option<String>> {
     let mut changed = false;
     for token in analysis::tokens(Analyzer::Exact, text) {
         let word = &token.text;
-        if word.chars().count() < MIN_CHARS || word.bytes().any(|b| b.is_ascii_digit()) {
+        if word.chars().count() < MIN_CHARS
+            || word.bytes().any(|b| b.is_ascii_digit())
+            || foreign.contains(word)
+        {
             continue;
         }
         if searcher.doc_freq(&Term::from_field_text(field, word))? > 0 {

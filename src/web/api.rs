@@ -25,6 +25,8 @@ pub struct SearchJson {
     pub concepts: Vec<String>,
     /// Concepts no document matches, left out of the search.
     pub unknown: Vec<String>,
+    /// Spanish or English words searched as the Catalan they mean: `{from, to}`.
+    pub translated: Vec<crate::search::Translation>,
     pub total: usize,
     pub page: usize,
     pub per_page: usize,
@@ -91,6 +93,7 @@ impl SearchJson {
             query: results.query,
             concepts: results.concepts,
             unknown: results.unknown,
+            translated: results.translated,
             total: results.total,
             page: results.page,
             per_page: results.per_page,

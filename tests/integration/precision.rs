@@ -117,14 +117,52 @@ async fn documents_matching_only_part_of_the_query_are_apart_and_not_counted() {
 
 #[tokio::test]
 async fn a_word_no_document_holds_is_said_with_what_was_searched() {
-    let html = page("/cerca?q=vivienda+cooperativa").await;
+    let html = page("/cerca?q=kwyjibo+cooperativa").await;
     assert_eq!(
         texts(&html, ".unknown"),
-        vec!["No hem trobat «vivienda» en cap document: hem cercat «cooperativa»."]
+        vec!["No hem trobat «kwyjibo» en cap document: hem cercat «cooperativa»."]
     );
-    let api = json("/api/cerca?q=vivienda+cooperativa").await;
-    assert_eq!(api["unknown"], serde_json::json!(["vivienda"]));
+    let api = json("/api/cerca?q=kwyjibo+cooperativa").await;
+    assert_eq!(api["unknown"], serde_json::json!(["kwyjibo"]));
     assert_eq!(api["concepts"], serde_json::json!(["cooperativa"]));
+}
+
+#[tokio::test]
+async fn spanish_and_english_are_searched_as_the_catalan_they_mean() {
+    // «vivienda» was dropped as unknown and «community energy» found nothing.
+    for (foreign, catalan) in [
+        ("vivienda+cooperativa", "habitatge+cooperatiu"),
+        ("viviendas+cooperativas", "habitatge+cooperatiu"),
+        ("cooperative+housing", "habitatge+cooperatiu"),
+        ("community+energy", "comunitat+energetica"),
+        ("social+clauses", "clausules+socials"),
+        ("comedores+escolares", "menjadors+escolars"),
+        ("local+currency", "moneda+local"),
+    ] {
+        let api = json(&format!("/api/cerca?q={foreign}&per_pagina=100")).await;
+        let expected = json(&format!("/api/cerca?q={catalan}&per_pagina=100")).await;
+        assert!(total(&expected) > 0, "{catalan}");
+        assert_eq!(total(&api), total(&expected), "{foreign} as {catalan}");
+        assert_eq!(api["hits"][0]["id"], expected["hits"][0]["id"], "{foreign}");
+        assert_eq!(api["unknown"], serde_json::json!([]), "{foreign}");
+        assert_eq!(
+            api["translated"][0]["from"],
+            foreign.replace('+', " "),
+            "{foreign}"
+        );
+    }
+    let html = page("/cerca?q=vivienda+cooperativa").await;
+    assert_eq!(
+        texts(&html, ".translated"),
+        vec!["Hem cercat «habitatge cooperatiu» per «vivienda cooperativa»."]
+    );
+    assert!(
+        texts(&html, ".did-you-mean").is_empty(),
+        "no typo to correct"
+    );
+    // Words the index holds stay as typed, even when Spanish spells them alike.
+    let social = json("/api/cerca?q=economia+social").await;
+    assert_eq!(social["translated"], serde_json::json!([]));
 }
 
 #[tokio::test]

@@ -79,6 +79,8 @@ pub(super) struct SearchPage {
     /// Concepts no document holds, left out, and those searched instead.
     pub unknown: Vec<String>,
     pub searched: Vec<String>,
+    /// Spanish or English words searched in Catalan.
+    pub translated: Vec<crate::search::Translation>,
     /// When nothing matches every concept: the documents matching the most.
     pub partial: Option<PartialView>,
     pub csv_url: String,
@@ -189,6 +191,7 @@ fn search_page(
         did_you_mean: did_you_mean(engine, links, params, audience),
         unknown: results.unknown,
         searched: results.concepts,
+        translated: results.translated,
         partial,
         csv_url: links.at("/cerca.csv", &params.first_page()),
         atom_url: links.at("/cerca.atom", &params.first_page()),
