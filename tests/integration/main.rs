@@ -10,6 +10,7 @@ mod deployment;
 mod discovery;
 mod facets;
 mod fuzz;
+mod hardening_auth;
 mod matching;
 mod precision;
 mod rebuild;
