@@ -65,7 +65,8 @@ enum Command {
     ///
     /// L'accés d'assessorament als documents interns necessita un codi secret a
     /// XMESS_KB_ADVISOR_TOKEN o al fitxer que indiqui XMESS_KB_ADVISOR_TOKEN_FILE (almenys 16
-    /// caràcters); sense codi, els documents interns no es mostren a ningú.
+    /// caràcters, 8 de diferents; per exemple `openssl rand -hex 24`); sense codi, els
+    /// documents interns no es mostren a ningú.
     Serve(serve::ServeArgs),
     /// Avalua la cerca amb judicis graduats (nDCG@10, MRR@10, Recall@10, Success@1).
     Eval(eval::EvalArgs),

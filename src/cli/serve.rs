@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{CorpusDir, IndexDir};
-use crate::web::{self, AdvisorSecret, Limits, Links, Options};
+use crate::web::{self, AdvisorSecret, Limits, Links, Options, TrustedProxies};
 
 #[derive(Args)]
 pub(super) struct ServeArgs {
@@ -39,12 +39,23 @@ pub(super) struct ServeArgs {
         value_parser = clap::value_parser!(u32).range(1..=1_000_000)
     )]
     max_connections: u32,
+    /// Servidors intermediaris de confiança: adreces IP o rangs CIDR separats per comes, per
+    /// exemple 127.0.0.1 o 10.0.0.0/8. Només de les connexions que arriben d'aquestes adreces es
+    /// creuen X-Forwarded-For (l'adreça del client, per limitar-ne els intents d'accés) i
+    /// X-Forwarded-Proto (si ha arribat per HTTPS); de qualsevol altra, s'ignoren.
+    #[arg(
+        long,
+        env = "XMESS_KB_TRUSTED_PROXY",
+        value_name = "ADRECES",
+        value_delimiter = ','
+    )]
+    trusted_proxy: Vec<String>,
 }
 
 pub(super) fn run(args: &ServeArgs) -> Result<ExitCode> {
     super::init_logging();
+    // Every setting is checked before the index is built: a mistake stops at once.
     let advisor_secret = AdvisorSecret::from_env()?;
-    super::index::ensure(&args.corpus.corpus, &args.index.index)?;
     let origin = format!("http://{}", args.addr);
     let links = Links::configure(
         args.public_url.as_deref(),
@@ -52,9 +63,13 @@ pub(super) fn run(args: &ServeArgs) -> Result<ExitCode> {
         &origin,
     )
     .map_err(anyhow::Error::msg)?;
+    let trusted_proxies = TrustedProxies::parse(&args.trusted_proxy)
+        .map_err(|e| anyhow::anyhow!("--trusted-proxy (XMESS_KB_TRUSTED_PROXY): {e}"))?;
+    super::index::ensure(&args.corpus.corpus, &args.index.index)?;
     let options = Options {
         advisor_secret,
         links,
+        trusted_proxies,
         ..Options::default()
     };
     let wanted = usize::try_from(args.max_connections).unwrap_or(usize::MAX);

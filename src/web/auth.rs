@@ -2,14 +2,15 @@
 //! API takes it as `Authorization: Bearer`, the site exchanges it at `/entrar` for a signed,
 //! expiring session cookie. Without a configured secret nobody is an advisor.
 //!
-//! Sessions are stateless: `v1.<expiry>.<nonce>.<mac>`, the MAC an HMAC-SHA256 under a key
-//! derived from the token, so changing the token ends every session.
+//! Sessions are signed cookies, `v1.<expiry>.<nonce>.<mac>`, the MAC an HMAC-SHA256 under a
+//! key derived from the token, so changing the token ends every session. Logout adds the
+//! session to `RevokedSessions`, which this process then refuses until it would have expired.
+//! Wrong tokens, as a Bearer or at `/entrar`, count against the client in the `throttle`.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result, bail};
 use axum::extract::FromRequestParts;
@@ -22,7 +23,9 @@ use sha2::Sha256;
 use cookie::{Cookie, SameSite};
 
 use super::AppState;
+use super::client::Client;
 use super::error::WebError;
+use super::throttle::whole_seconds;
 use crate::taxonomy::Audience;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -32,6 +35,10 @@ pub const SESSION_COOKIE: &str = "xmess_sessio";
 pub const SESSION_SECS: u64 = 8 * 60 * 60;
 /// Shortest token accepted: a guessable secret would guard nothing.
 pub const MIN_TOKEN_CHARS: usize = 16;
+/// Fewest different characters in a token. A floor against the obviously weak (one letter
+/// repeated, `abababab…`, `12341234…`), not a strength meter: a random token (`openssl rand
+/// -hex 24`, 192 bits) is what is asked for, and it has 15 or 16 different characters.
+pub const MIN_DISTINCT_CHARS: usize = 8;
 
 /// The advisors' secret, kept only as derived keys.
 pub struct AdvisorSecret {
@@ -46,6 +53,12 @@ impl AdvisorSecret {
         if chars < MIN_TOKEN_CHARS {
             bail!(
                 "el codi d'assessorament té {chars} caràcters; feu-ne servir almenys {MIN_TOKEN_CHARS} (per exemple la sortida de `openssl rand -hex 24`)"
+            );
+        }
+        let distinct = token.chars().collect::<HashSet<char>>().len();
+        if distinct < MIN_DISTINCT_CHARS {
+            bail!(
+                "el codi d'assessorament només té {distinct} caràcters diferents i es pot endevinar; en calen almenys {MIN_DISTINCT_CHARS}. Genereu-ne un a l'atzar, per exemple amb `openssl rand -hex 24`"
             );
         }
         let key = tag(token.as_bytes(), b"xmess-kb session key v1");
@@ -95,26 +108,104 @@ impl AdvisorSecret {
         format!("{payload}.{}", hex(&tag))
     }
 
-    /// Whether `value` is a session this secret signed and that has not expired.
-    pub fn session_valid(&self, value: &str, now: u64) -> bool {
-        let Some((payload, tag_hex)) = value.rsplit_once('.') else {
-            return false;
-        };
-        let Some(tag) = unhex(tag_hex) else {
-            return false;
-        };
-        if mac(&self.key, payload.as_bytes())
-            .verify_slice(&tag)
-            .is_err()
-        {
-            return false;
+    /// The session `value` stands for, if this secret signed it and it has not expired.
+    pub fn session(&self, value: &str, now: u64) -> Option<Session> {
+        let (payload, tag_hex) = value.rsplit_once('.')?;
+        let tag = unhex(tag_hex)?;
+        mac(&self.key, payload.as_bytes()).verify_slice(&tag).ok()?;
+        let mut parts = payload.splitn(3, '.');
+        if parts.next() != Some("v1") {
+            return None;
         }
-        let mut parts = payload.split('.');
-        parts.next() == Some("v1")
-            && parts
-                .next()
-                .and_then(|e| e.parse::<u64>().ok())
-                .is_some_and(|expiry| now < expiry)
+        let expiry = parts.next()?.parse::<u64>().ok()?;
+        let nonce = parts.next()?.to_string();
+        (now < expiry).then_some(Session { expiry, nonce })
+    }
+
+    /// Whether `value` is a session this secret signed and that has not expired (revocation
+    /// aside: see `RevokedSessions`).
+    pub fn session_valid(&self, value: &str, now: u64) -> bool {
+        self.session(value, now).is_some()
+    }
+}
+
+/// A signed session, as its cookie says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Seconds since the epoch.
+    pub expiry: u64,
+    pub nonce: String,
+}
+
+/// Most sessions remembered as ended before their expiry.
+pub const MAX_REVOKED: usize = 10_000;
+
+/// Sessions ended by logout, refused until they would have expired anyway. In memory, so
+/// per process: another server sharing the index, or this one after a restart, does not
+/// know them (ARCHITECTURE.md). Bounded: when full of live sessions, the one expiring first
+/// is dropped and every session expiring no later than it is refused from then on, so
+/// overflowing it logs some advisors out early but never brings an ended session back.
+pub struct RevokedSessions {
+    inner: Mutex<Revoked>,
+    capacity: usize,
+}
+
+#[derive(Default)]
+struct Revoked {
+    /// Nonce → expiry.
+    nonces: HashMap<String, u64>,
+    /// Sessions expiring at or before this are refused.
+    floor: u64,
+}
+
+impl Default for RevokedSessions {
+    fn default() -> RevokedSessions {
+        RevokedSessions::with_capacity(MAX_REVOKED)
+    }
+}
+
+impl RevokedSessions {
+    pub fn with_capacity(capacity: usize) -> RevokedSessions {
+        RevokedSessions {
+            inner: Mutex::new(Revoked::default()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// Ends `session` at `now` (seconds since the epoch).
+    pub fn revoke(&self, session: &Session, now: u64) {
+        let mut revoked = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if revoked.nonces.len() >= self.capacity {
+            revoked.nonces.retain(|_, expiry| *expiry > now);
+        }
+        while revoked.nonces.len() >= self.capacity {
+            let Some((nonce, expiry)) = revoked
+                .nonces
+                .iter()
+                .min_by_key(|(_, expiry)| **expiry)
+                .map(|(n, e)| (n.clone(), *e))
+            else {
+                break;
+            };
+            revoked.nonces.remove(&nonce);
+            revoked.floor = revoked.floor.max(expiry);
+        }
+        revoked.nonces.insert(session.nonce.clone(), session.expiry);
+    }
+
+    pub fn is_revoked(&self, session: &Session) -> bool {
+        let revoked = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        session.expiry <= revoked.floor || revoked.nonces.contains_key(&session.nonce)
+    }
+
+    /// Sessions remembered one by one.
+    pub fn len(&self) -> usize {
+        let revoked = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        revoked.nonces.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -147,53 +238,6 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Slows down repeated failed logins: the first few are free, then each waits twice as
-/// long as the one before, up to a ceiling. Shared by all clients, so guessing from many
-/// addresses is slowed as much as from one.
-#[derive(Default)]
-pub struct LoginThrottle {
-    failures: Mutex<VecDeque<Instant>>,
-}
-
-/// Failures older than this are forgotten.
-const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
-const FREE_FAILURES: usize = 3;
-const MAX_DELAY: Duration = Duration::from_secs(16);
-
-/// The wait before answering a login when `recent` attempts failed in the window.
-pub fn throttle_delay(recent: usize) -> Duration {
-    match recent.checked_sub(FREE_FAILURES) {
-        None => Duration::ZERO,
-        Some(n) => Duration::from_millis(500u64.saturating_mul(1 << n.min(10))).min(MAX_DELAY),
-    }
-}
-
-impl LoginThrottle {
-    pub fn delay(&self) -> Duration {
-        let Ok(mut failures) = self.failures.lock() else {
-            return MAX_DELAY;
-        };
-        let now = Instant::now();
-        while failures
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > THROTTLE_WINDOW)
-        {
-            failures.pop_front();
-        }
-        throttle_delay(failures.len())
-    }
-
-    pub fn record_failure(&self) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.push_back(Instant::now());
-            // Bounded: beyond this the delay is at its ceiling anyway.
-            while failures.len() > 64 {
-                failures.pop_front();
-            }
-        }
-    }
-}
-
 /// Who is making a request, resolved once per request from its credentials.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
@@ -215,20 +259,40 @@ impl FromRequestParts<AppState> for Viewer {
         if let Some(value) = parts.headers.get(AUTHORIZATION) {
             // A presented credential that does not work is an error, not a silent downgrade
             // to the public view.
-            let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer "));
-            return match (secret, token) {
-                (Some(s), Some(token)) if s.token_matches(token) => Ok(Viewer {
-                    audience: Audience::Advisor,
-                }),
-                _ if parts.uri.path().starts_with("/api/") => {
-                    Err(WebError::Unauthorized.into_api_response())
+            let refuse = |error: WebError| {
+                if parts.uri.path().starts_with("/api/") {
+                    error.into_api_response()
+                } else {
+                    error.into_response()
                 }
-                _ => Err(WebError::Unauthorized.into_response()),
             };
+            let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer "));
+            let (Some(secret), Some(token)) = (secret, token) else {
+                return Err(refuse(WebError::Unauthorized));
+            };
+            // A waiting client is refused before its token is looked at, so that guessing
+            // on during the wait learns nothing.
+            let client = Client::of_parts(parts, state);
+            let now = tokio::time::Instant::now().into_std();
+            match state
+                .throttle()
+                .attempt(client.key, now, || secret.token_matches(token))
+            {
+                Err(wait) => return Err(refuse(WebError::TooManyAttempts(whole_seconds(wait)))),
+                Ok(false) => {
+                    tracing::warn!(client = %client.key, "wrong advisor Bearer token");
+                    return Err(refuse(WebError::Unauthorized));
+                }
+                Ok(true) => {}
+            }
+            return Ok(Viewer {
+                audience: Audience::Advisor,
+            });
         }
-        let session = session_cookie(parts);
-        let advisor = match (secret, session) {
-            (Some(s), Some(value)) => s.session_valid(&value, crate::clock::now_secs()),
+        let advisor = match (secret, session_cookie(&parts.headers)) {
+            (Some(s), Some(value)) => s
+                .session(&value, crate::clock::now_secs())
+                .is_some_and(|session| !state.revoked_sessions().is_revoked(&session)),
             _ => false,
         };
         Ok(Viewer {
@@ -241,9 +305,9 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-fn session_cookie(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// The value of the session cookie a request carries.
+pub(super) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -279,14 +343,6 @@ pub fn session_clear_cookie(secure: bool, path: &str) -> String {
     session_header("", 0, secure, path)
 }
 
-/// Whether the request came over HTTPS (directly or through a proxy that says so).
-pub fn is_https(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +364,65 @@ mod tests {
     }
 
     #[test]
+    fn tokens_need_some_variety() {
+        let few = AdvisorSecret::new("abcdefgabcdefgabcdefg")
+            .err()
+            .expect("7 different");
+        let said = format!("{few:#}");
+        assert!(said.contains("només té 7 caràcters diferents"), "{said}");
+        assert!(said.contains("openssl rand -hex 24"), "{said}");
+        assert!(
+            AdvisorSecret::new("abcdefghabcdefgh").is_ok(),
+            "8 different"
+        );
+    }
+
+    #[test]
+    fn a_session_names_its_expiry_and_nonce() {
+        let s = secret();
+        let value = s.sign(1_900_000_000, "abc.def");
+        let session = s.session(&value, 1_800_000_000).expect("valid");
+        assert_eq!(session.expiry, 1_900_000_000);
+        assert_eq!(session.nonce, "abc.def");
+    }
+
+    fn session(nonce: &str, expiry: u64) -> Session {
+        Session {
+            expiry,
+            nonce: nonce.into(),
+        }
+    }
+
+    #[test]
+    fn revoked_sessions_stay_revoked_and_memory_stays_bounded() {
+        let revoked = RevokedSessions::with_capacity(3);
+        let now = 1_000;
+        revoked.revoke(&session("a", now + 10), now);
+        assert!(revoked.is_revoked(&session("a", now + 10)));
+        assert!(!revoked.is_revoked(&session("b", now + 20)));
+        // Full of live sessions: the one expiring first goes, and so does every session
+        // expiring no later than it; later ones are untouched.
+        revoked.revoke(&session("b", now + 20), now);
+        revoked.revoke(&session("c", now + 30), now);
+        revoked.revoke(&session("d", now + 40), now);
+        assert_eq!(revoked.len(), 3);
+        assert!(revoked.is_revoked(&session("a", now + 10)), "still refused");
+        assert!(
+            revoked.is_revoked(&session("live", now + 10)),
+            "logged out early"
+        );
+        assert!(!revoked.is_revoked(&session("live", now + 11)));
+        for nonce in ["b", "c", "d"] {
+            assert!(revoked.is_revoked(&session(nonce, now + 40)));
+        }
+        // Expired entries make room before anything live is dropped.
+        let later = now + 35;
+        revoked.revoke(&session("e", later + 100), later);
+        assert_eq!(revoked.len(), 2, "b and c had expired");
+        assert!(!revoked.is_revoked(&session("live", now + 11)));
+    }
+
+    #[test]
     fn sessions_expire_and_cannot_be_forged() {
         let s = secret();
         let now = 1_800_000_000;
@@ -325,14 +440,5 @@ mod tests {
         for junk in ["", ".", "v1", "v1.1.2.zz", "v1.x.y.00"] {
             assert!(!s.session_valid(junk, now), "{junk:?}");
         }
-    }
-
-    #[test]
-    fn failed_logins_wait_longer_and_longer() {
-        assert_eq!(throttle_delay(0), Duration::ZERO);
-        assert_eq!(throttle_delay(FREE_FAILURES - 1), Duration::ZERO);
-        assert!(throttle_delay(FREE_FAILURES) > Duration::ZERO);
-        assert!(throttle_delay(FREE_FAILURES + 2) > throttle_delay(FREE_FAILURES + 1));
-        assert_eq!(throttle_delay(1000), MAX_DELAY);
     }
 }

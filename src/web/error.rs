@@ -19,6 +19,10 @@ pub enum WebError {
     NotFound,
     /// A credential was presented and is not valid.
     Unauthorized,
+    /// The client failed too often and must wait this many seconds.
+    TooManyAttempts(u64),
+    /// A login or logout form posted from another site (or by a script).
+    CrossSite,
     /// No index has been published yet.
     Unavailable,
     /// Every search thread is busy and the queue is full.
@@ -38,6 +42,8 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::CrossSite => StatusCode::FORBIDDEN,
             WebError::Unavailable | WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Rejected(status) => *status,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -49,6 +55,8 @@ impl WebError {
             WebError::BadRequest(_) => "consulta_no_valida",
             WebError::NotFound => "no_trobat",
             WebError::Unauthorized => "credencial_no_valida",
+            WebError::TooManyAttempts(_) => "massa_intents",
+            WebError::CrossSite => "origen_no_permes",
             WebError::Unavailable => "index_no_disponible",
             WebError::Busy => "cercador_ocupat",
             WebError::Rejected(_) => "peticio_no_valida",
@@ -61,6 +69,8 @@ impl WebError {
             WebError::BadRequest(_) => "La consulta no és vàlida",
             WebError::NotFound => "No hem trobat aquesta pàgina",
             WebError::Unauthorized => "La credencial no és vàlida",
+            WebError::TooManyAttempts(_) => "Massa intents fallits",
+            WebError::CrossSite => "Formulari enviat des d'un altre lloc",
             WebError::Unavailable => "El cercador encara no està a punt",
             WebError::Busy => "El cercador està molt ocupat",
             WebError::Rejected(_) => "La petició no és vàlida",
@@ -76,6 +86,10 @@ impl WebError {
             }
             WebError::Unauthorized => {
                 "El codi d'accés d'assessorament enviat a la capçalera Authorization no és vàlid. Comproveu que sigui «Bearer» seguit del codi vigent, o feu la consulta sense credencial per veure només els documents públics.".into()
+            }
+            WebError::TooManyAttempts(secs) => too_many_attempts(*secs),
+            WebError::CrossSite => {
+                "Per seguretat, l'accés i la sortida d'assessorament només s'accepten des dels formularis d'aquest mateix web. Obriu la pàgina d'accés del cercador i torneu-ho a provar des d'allà.".into()
             }
             WebError::Unavailable => {
                 "Encara no s'ha construït l'índex. Torneu-ho a provar d'aquí a uns minuts.".into()
@@ -113,6 +127,9 @@ impl WebError {
                 let wait = HeaderValue::from_static(RETRY_AFTER_SECS);
                 headers.insert(header::RETRY_AFTER, wait);
             }
+            WebError::TooManyAttempts(secs) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
             _ => {}
         }
     }
@@ -127,6 +144,18 @@ impl WebError {
         self.headers(&mut response);
         response
     }
+}
+
+/// What a client that failed too often is told, in Catalan.
+pub(super) fn too_many_attempts(secs: u64) -> String {
+    let wait = if secs == 1 {
+        "1 segon".to_string()
+    } else {
+        format!("{secs} segons")
+    };
+    format!(
+        "Hi ha hagut massa intents fallits amb el codi d'accés des d'aquesta adreça. Espereu {wait} abans de tornar-ho a provar."
+    )
 }
 
 impl From<anyhow::Error> for WebError {

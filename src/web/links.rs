@@ -10,6 +10,8 @@ pub struct Links {
     base: String,
     /// Where people reach the site, without a trailing slash: absolute links start here.
     public_url: String,
+    /// The origin of the public URL (`https://xmess.cat`), only when one was configured.
+    public_origin: Option<String>,
 }
 
 impl Default for Links {
@@ -53,7 +55,10 @@ impl Links {
             Some(base) if base != path => Err(format!(
                 "l'adreça pública «{url}» acaba amb «{path}» i la ruta base és «{base}»: han de coincidir, perquè el servidor rep les peticions amb la ruta sencera"
             )),
-            _ => Ok(Links::new(&path, url)),
+            _ => Ok(Links {
+                public_origin: origin_of(url),
+                ..Links::new(&path, url)
+            }),
         }
     }
 
@@ -63,7 +68,21 @@ impl Links {
         Links {
             base: base.trim_end_matches('/').to_string(),
             public_url: public_url.trim_end_matches('/').to_string(),
+            public_origin: None,
         }
+    }
+
+    /// The configured public URL's origin (`https://xmess.cat`), the only one the site's
+    /// forms are accepted from; `None` when no public URL was configured.
+    pub fn public_origin(&self) -> Option<&str> {
+        self.public_origin.as_deref()
+    }
+
+    /// Whether the configured public URL is in `https`.
+    pub fn public_https(&self) -> bool {
+        self.public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
     }
 
     /// The path the site is mounted at ("" at the root), for templates' fixed links.
@@ -129,6 +148,29 @@ impl Links {
     }
 }
 
+/// The origin of an absolute `http(s)` URL as a browser writes it in `Origin`: scheme and
+/// host in lowercase, the default port left out (`HTTPS://X.cat:443/a` → `https://x.cat`).
+/// `None` for anything else, `Origin: null` and URLs with credentials included.
+pub(super) fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
+    let plain = !authority.is_empty()
+        && authority
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !plain {
+        return None;
+    }
+    let authority = authority.strip_suffix(default_port).unwrap_or(&authority);
+    Some(format!("{scheme}://{authority}"))
+}
+
 /// `path` without its trailing slash, if it is a plain absolute path.
 fn valid_path(path: &str) -> Option<String> {
     let path = path.trim_end_matches('/');
@@ -185,6 +227,10 @@ mod tests {
         );
         let root = Links::configure(Some("https://xmess.cat"), None, "http://x").expect("ok");
         assert_eq!(root.base(), "");
+        assert_eq!(root.public_origin(), Some("https://xmess.cat"));
+        assert!(root.public_https());
+        assert_eq!(plain.public_origin(), None, "no public URL was configured");
+        assert!(!plain.public_https());
         for (url, base) in [
             (Some("https://xmess.cat/cercador"), Some("/altre")),
             (Some("xmess.cat/cercador"), None),
@@ -196,6 +242,26 @@ mod tests {
                 Links::configure(url, base, "http://x").is_err(),
                 "{url:?} {base:?}"
             );
+        }
+    }
+
+    #[test]
+    fn origins_are_compared_as_browsers_write_them() {
+        for (url, origin) in [
+            ("https://xmess.cat/cercador", Some("https://xmess.cat")),
+            ("HTTPS://XMESS.cat:443", Some("https://xmess.cat")),
+            ("http://localhost:80/entrar?x=1", Some("http://localhost")),
+            ("http://127.0.0.1:8080", Some("http://127.0.0.1:8080")),
+            ("http://[::1]:8080/", Some("http://[::1]:8080")),
+            ("https://xmess.cat:4430", Some("https://xmess.cat:4430")),
+            ("null", None),
+            ("", None),
+            ("ftp://xmess.cat", None),
+            ("http://", None),
+            ("http://user@evil.example", None),
+            ("http://xmess.cat\\@evil.example", None),
+        ] {
+            assert_eq!(origin_of(url).as_deref(), origin, "{url}");
         }
     }
 }

@@ -1,18 +1,21 @@
 //! `/entrar` and `/sortir`: advisors exchange the secret token for a session cookie, and
-//! end it. Everything else about access lives in `auth`.
+//! end it. Both forms are accepted only when posted from this site; a client that failed
+//! too often is told to wait. Everything else about access lives in `auth`.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{RawQuery, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use super::auth::{is_https, session_clear_cookie, session_set_cookie};
-use super::error::WebError;
+use super::auth::{session_clear_cookie, session_cookie, session_set_cookie};
+use super::client::Client;
+use super::error::{WebError, too_many_attempts};
 use super::links::Links;
+use super::throttle::whole_seconds;
 use super::view::Layout;
 use super::{AppState, Viewer};
 
@@ -23,7 +26,7 @@ pub(super) struct LoginPage {
     pub layout: Layout,
     /// Advisor access is configured on this server.
     pub configured: bool,
-    pub error: Option<&'static str>,
+    pub error: Option<String>,
     /// Where to go back after logging in (a local path).
     pub tornar: String,
 }
@@ -57,7 +60,7 @@ fn local_path(target: &str, links: &Links) -> String {
 fn login_page(
     state: &AppState,
     viewer: Viewer,
-    error: Option<&'static str>,
+    error: Option<String>,
     tornar: &str,
 ) -> Result<String, WebError> {
     Ok(LoginPage {
@@ -85,9 +88,14 @@ pub(super) async fn form(
 pub(super) async fn submit(
     State(state): State<AppState>,
     viewer: Viewer,
+    client: Client,
     headers: HeaderMap,
     form: Result<Form<Credentials>, FormRejection>,
 ) -> Result<Response, WebError> {
+    if !client.posted_from_this_site(&headers, state.links().public_origin()) {
+        tracing::warn!(client = %client.key, "advisor login posted from another site");
+        return Err(WebError::CrossSite);
+    }
     let Form(credentials) = form.map_err(|_| {
         WebError::BadRequest(
             "El formulari d'accés no ha arribat sencer. Torneu a obrir /entrar i envieu-lo de nou."
@@ -98,24 +106,39 @@ pub(super) async fn submit(
         let html = login_page(&state, viewer, None, &credentials.tornar)?;
         return Ok((StatusCode::FORBIDDEN, Html(html)).into_response());
     };
-    let delay = state.login_throttle().delay();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    if !secret.token_matches(&credentials.codi) {
-        state.login_throttle().record_failure();
-        tracing::warn!("failed advisor login");
-        let html = login_page(
-            &state,
-            viewer,
-            Some("El codi d'accés no és correcte. Comproveu-lo i torneu-ho a provar."),
-            &credentials.tornar,
-        )?;
-        return Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response());
+    // Decided before the token is looked at: guessing on during the wait learns nothing.
+    // A success forgets the client's earlier failures (whoever knows the token need not
+    // guess it). Tokio's clock, so that tests can stop it.
+    let now = tokio::time::Instant::now().into_std();
+    let attempt = state
+        .throttle()
+        .attempt(client.key, now, || secret.token_matches(&credentials.codi));
+    let refusal = match attempt {
+        Ok(true) => None,
+        Ok(false) => {
+            tracing::warn!(client = %client.key, "failed advisor login");
+            let error = "El codi d'accés no és correcte. Comproveu-lo i torneu-ho a provar.";
+            Some((StatusCode::UNAUTHORIZED, error.to_string(), None))
+        }
+        Err(wait) => {
+            let secs = whole_seconds(wait);
+            let error = too_many_attempts(secs);
+            Some((StatusCode::TOO_MANY_REQUESTS, error, Some(secs)))
+        }
+    };
+    if let Some((status, error, retry_after)) = refusal {
+        let html = login_page(&state, viewer, Some(error), &credentials.tornar)?;
+        let mut response = (status, Html(html)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        return Ok(response);
     }
     let session = secret.issue(crate::clock::now_secs());
-    let cookie = session_set_cookie(&session, is_https(&headers), state.links().base());
-    tracing::info!("advisor logged in");
+    let cookie = session_set_cookie(&session, client.https, state.links().base());
+    tracing::info!(client = %client.key, "advisor logged in");
     Ok((
         StatusCode::SEE_OTHER,
         [
@@ -137,19 +160,35 @@ pub(super) async fn confirm_logout(
     Ok(Html(page.render()?))
 }
 
-pub(super) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// Ends the session on the server (a copy of the cookie stops working at once) and in the
+/// browser.
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let links = state.links();
-    (
+    if !client.posted_from_this_site(&headers, links.public_origin()) {
+        tracing::warn!(client = %client.key, "advisor logout posted from another site");
+        return Err(WebError::CrossSite);
+    }
+    let now = crate::clock::now_secs();
+    let session = state
+        .advisor_secret()
+        .zip(session_cookie(&headers))
+        .and_then(|(secret, value)| secret.session(&value, now));
+    if let Some(session) = session {
+        state.revoked_sessions().revoke(&session, now);
+        tracing::info!(client = %client.key, "advisor logged out");
+    }
+    Ok((
         StatusCode::SEE_OTHER,
         [
-            (
-                SET_COOKIE,
-                session_clear_cookie(is_https(&headers), links.base()),
-            ),
+            (SET_COOKIE, session_clear_cookie(client.https, links.base())),
             (LOCATION, links.home()),
         ],
     )
-        .into_response()
+        .into_response())
 }
 
 #[cfg(test)]

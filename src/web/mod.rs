@@ -1,10 +1,11 @@
-//! The web layer: the router, its middleware (security headers, request log, error pages),
-//! the reload of new index generations and graceful shutdown. Pages are in `pages`, the
+//! The web layer: the router, its middleware (security headers and HSTS, request log, error
+//! pages), the reload of new index generations and graceful shutdown. Pages are in `pages`, the
 //! JSON in `api`; searching happens on the engine, through the pool in `state`.
 
 mod api;
 mod assets;
 pub mod auth;
+mod client;
 mod error;
 mod export;
 mod links;
@@ -15,6 +16,7 @@ mod params;
 mod pool;
 mod server;
 mod state;
+pub mod throttle;
 mod view;
 
 use std::net::SocketAddr;
@@ -33,6 +35,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use api::SearchJson;
 pub use auth::{AdvisorSecret, Viewer};
+pub use client::{Client, ClientKey, TrustedProxies};
 pub use error::WebError;
 pub use links::Links;
 pub use params::SearchParams;
@@ -120,6 +123,10 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client::strict_transport,
         ));
     for (name, value) in SECURITY_HEADERS {
         let value = HeaderValue::from_static(value);

@@ -1,5 +1,6 @@
 //! What every request shares: the engine being served (swapped in whole when a new
-//! generation is published), the search pool, the links and who may be an advisor.
+//! generation is published), the search pool, the links, who may be an advisor, and the
+//! advisors' throttle and ended sessions.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,10 +8,12 @@ use std::sync::Arc;
 use anyhow::Result;
 use arc_swap::ArcSwapOption;
 
-use super::auth::{AdvisorSecret, LoginThrottle};
+use super::auth::{AdvisorSecret, RevokedSessions};
+use super::client::TrustedProxies;
 use super::error::WebError;
 use super::links::Links;
 use super::pool::{Pool, PoolError};
+use super::throttle::Throttle;
 use crate::index::current_generation_name;
 use crate::search::Engine;
 
@@ -23,6 +26,8 @@ pub struct Options {
     pub pool: Option<Arc<Pool>>,
     /// Where the site lives (base path, public URL).
     pub links: Links,
+    /// The proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Cheap to clone.
@@ -35,9 +40,11 @@ struct Shared {
     index_dir: PathBuf,
     engine: ArcSwapOption<Engine>,
     advisor_secret: Option<AdvisorSecret>,
-    login_throttle: LoginThrottle,
+    throttle: Throttle,
+    revoked_sessions: RevokedSessions,
     pool: Arc<Pool>,
     links: Links,
+    trusted_proxies: TrustedProxies,
 }
 
 impl AppState {
@@ -68,11 +75,13 @@ impl AppState {
                 index_dir,
                 engine: ArcSwapOption::new(engine),
                 advisor_secret: options.advisor_secret,
-                login_throttle: LoginThrottle::default(),
+                throttle: Throttle::default(),
+                revoked_sessions: RevokedSessions::default(),
                 pool: options
                     .pool
                     .unwrap_or_else(|| Arc::new(Pool::for_this_machine())),
                 links: options.links,
+                trusted_proxies: options.trusted_proxies,
             }),
         })
     }
@@ -81,8 +90,18 @@ impl AppState {
         self.shared.advisor_secret.as_ref()
     }
 
-    pub fn login_throttle(&self) -> &LoginThrottle {
-        &self.shared.login_throttle
+    /// Failed logins and wrong Bearer tokens, per client.
+    pub fn throttle(&self) -> &Throttle {
+        &self.shared.throttle
+    }
+
+    /// Sessions ended by logout in this process.
+    pub fn revoked_sessions(&self) -> &RevokedSessions {
+        &self.shared.revoked_sessions
+    }
+
+    pub fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.shared.trusted_proxies
     }
 
     pub fn links(&self) -> &Links {

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use xmess_kb::web::{AdvisorSecret, AppState, ROUTES};
+use xmess_kb::web::{AdvisorSecret, AppState, Options, ROUTES, TrustedProxies};
 
 use crate::support::{Reply, build_index, fixture, send, texts};
 
@@ -251,7 +251,12 @@ async fn the_public_cannot_tell_internal_records_exist() {
     for secret in [false, true] {
         for (_, list) in probes() {
             for (method, uri, body) in list {
-                let form = [("content-type", "application/x-www-form-urlencoded")];
+                // What a browser sends with the login form.
+                let form = [
+                    ("content-type", "application/x-www-form-urlencoded"),
+                    ("host", "localhost"),
+                    ("origin", "http://localhost"),
+                ];
                 let headers: &[(&str, &str)] = if method == "POST" { &form } else { &[] };
                 let a = call(state(with.path(), secret), method, uri, headers, body).await;
                 let b = call(state(without.path(), secret), method, uri, headers, body).await;
@@ -324,7 +329,11 @@ async fn advisors_find_the_same_markers_the_public_never_sees() {
 async fn login(with_secret: bool, code: &str, headers: &[(&str, &str)]) -> Reply {
     let (with, _, _) = indexes();
     let body = format!("codi={code}&tornar=/cerca?q=zanahoriot");
-    let mut all = vec![("content-type", "application/x-www-form-urlencoded")];
+    let mut all = vec![
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("host", "localhost"),
+        ("origin", "http://localhost"),
+    ];
     all.extend_from_slice(headers);
     call(
         state(with.path(), with_secret),
@@ -359,7 +368,26 @@ async fn login_sets_a_strict_http_only_cookie_that_opens_internal_records() {
         !set.contains("Secure"),
         "plain HTTP cannot carry a Secure cookie: {set}"
     );
-    let https = login(true, TOKEN, &[("x-forwarded-proto", "https")]).await;
+    // Behind a trusted proxy that says the client came over HTTPS, the cookie is Secure.
+    let (with, _, _) = indexes();
+    let options = Options {
+        advisor_secret: Some(AdvisorSecret::new(TOKEN).expect("valid token")),
+        trusted_proxies: TrustedProxies::parse(&["127.0.0.1"]).expect("valid"),
+        ..Options::default()
+    };
+    let proxied = AppState::with_options(with.path().to_path_buf(), options).expect("state");
+    let mut request = Request::post("/entrar")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("host", "localhost")
+        .header("origin", "https://localhost")
+        .header("x-forwarded-proto", "https")
+        .body(Body::from(format!("codi={TOKEN}")))
+        .expect("request");
+    let proxy: std::net::SocketAddr = "127.0.0.1:40000".parse().expect("address");
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(proxy));
+    let https = send(proxied, request).await;
     assert!(
         https.headers[header::SET_COOKIE]
             .to_str()
@@ -367,7 +395,6 @@ async fn login_sets_a_strict_http_only_cookie_that_opens_internal_records() {
             .contains("; Secure")
     );
 
-    let (with, _, _) = indexes();
     let cookie = cookie_of(&reply);
     let page = call(
         state(with.path(), true),
@@ -486,7 +513,8 @@ async fn bearer_tokens_are_checked_and_wrong_ones_answer_401_in_catalan() {
 #[tokio::test]
 async fn logout_clears_the_cookie() {
     let (with, _, _) = indexes();
-    let reply = call(state(with.path(), true), "POST", "/sortir", &[], "").await;
+    let browser = [("host", "localhost"), ("origin", "http://localhost")];
+    let reply = call(state(with.path(), true), "POST", "/sortir", &browser, "").await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let set = reply.headers[header::SET_COOKIE].to_str().expect("ascii");
     assert!(

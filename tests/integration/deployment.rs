@@ -138,7 +138,11 @@ async fn redirects_cookies_and_unknown_paths_respect_the_sub_path() {
     assert_eq!(outside.status, 404);
     assert!(local_targets(&outside.body).iter().all(|t| under_base(t)));
 
-    let form = [("content-type", "application/x-www-form-urlencoded")];
+    // What a browser sends with the form of https://xmess.cat/cercador/entrar.
+    let form = [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("origin", "https://xmess.cat"),
+    ];
     let body = format!("codi={TOKEN}&tornar=%2Fcercador%2Fcerca%3Fq%3Dcures");
     let login = call(&state, "POST", "/cercador/entrar", &form, &body).await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
@@ -149,7 +153,7 @@ async fn redirects_cookies_and_unknown_paths_respect_the_sub_path() {
     let elsewhere = format!("codi={TOKEN}&tornar=%2Faltre");
     let login = call(&state, "POST", "/cercador/entrar", &form, &elsewhere).await;
     assert_eq!(login.headers[header::LOCATION], "/cercador");
-    let logout = call(&state, "POST", "/cercador/sortir", &[], "").await;
+    let logout = call(&state, "POST", "/cercador/sortir", &form[1..], "").await;
     assert_eq!(logout.headers[header::LOCATION], "/cercador");
 }
 

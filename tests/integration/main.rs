@@ -11,6 +11,7 @@ mod discovery;
 mod facets;
 mod fuzz;
 mod hardening;
+mod hardening_auth;
 mod matching;
 mod precision;
 mod rebuild;
