@@ -24,6 +24,16 @@ impl Municipality {
     pub fn size_band(&self) -> SizeBand {
         SizeBand::of(self.population)
     }
+
+    /// Great-circle distance to another town, in kilometres.
+    pub fn distance_km(&self, other: &Municipality) -> f64 {
+        const EARTH_KM: f64 = 6371.0;
+        let (la1, la2) = (self.lat.to_radians(), other.lat.to_radians());
+        let dla = la2 - la1;
+        let dlo = (other.lon - self.lon).to_radians();
+        let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
+        2.0 * EARTH_KM * h.sqrt().asin()
+    }
 }
 
 /// Population bands of the `mida` facet.
@@ -275,6 +285,23 @@ mod tests {
         );
         assert_eq!(g.comarca("valles occidental"), Some("Vallès Occidental"));
         assert!(g.municipality("Atlantis").is_none());
+    }
+
+    #[test]
+    fn distances_between_towns_are_great_circle_kilometres() {
+        let g = Gazetteer::get();
+        let (Some(vic), Some(centelles), Some(girona)) = (
+            g.municipality("Vic"),
+            g.municipality("Centelles"),
+            g.municipality("Girona"),
+        ) else {
+            panic!("the gazetteer has these towns");
+        };
+        let near = vic.distance_km(centelles);
+        let far = vic.distance_km(girona);
+        assert!((10.0..25.0).contains(&near), "{near}");
+        assert!((40.0..60.0).contains(&far), "{far}");
+        assert!(vic.distance_km(vic) < 1e-9);
     }
 
     #[test]

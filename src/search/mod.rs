@@ -18,6 +18,7 @@ pub mod snippet;
 mod spelling;
 mod suggest;
 mod term_sets;
+mod towns;
 mod translate;
 mod vocabulary;
 
@@ -28,6 +29,7 @@ pub use request::{DEFAULT_PER_PAGE, MAX_PER_PAGE, RESCORE_WINDOW, SearchRequest,
 pub use results::{ConceptMatch, FacetValue, Hit, Neighbours, Relaxed, SearchResults, ThemeRef};
 pub use snippet::Highlighted;
 pub use suggest::{LabelFilter, Suggestion};
+pub use towns::{GroupKind, TownDoc, TownGroup, TownsLike};
 pub use translate::Translation;
 
 pub use crate::taxonomy::Audience;
