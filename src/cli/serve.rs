@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Result;
 use clap::Args;
@@ -33,7 +34,7 @@ pub(super) struct ServeArgs {
 pub(super) fn run(args: &ServeArgs) -> Result<ExitCode> {
     super::init_logging();
     let advisor_secret = AdvisorSecret::from_env()?;
-    super::index::ensure(&args.corpus.corpus, &args.index.index)?;
+    let engine = super::index::ensure(&args.corpus.corpus, &args.index.index)?;
     let origin = format!("http://{}", args.addr);
     let links = Links::configure(
         args.public_url.as_deref(),
@@ -44,6 +45,7 @@ pub(super) fn run(args: &ServeArgs) -> Result<ExitCode> {
     let options = Options {
         advisor_secret,
         links,
+        engine: Some(Arc::new(engine)),
         ..Options::default()
     };
     let runtime = tokio::runtime::Runtime::new()?;

@@ -36,7 +36,7 @@ pub use error::WebError;
 pub use links::Links;
 pub use params::SearchParams;
 pub use pool::Pool;
-pub use state::{AppState, Options};
+pub use state::{AppState, Options, Rejected};
 
 /// Every route the server answers, in one place (tests walk this table).
 pub const ROUTES: &[&str] = &[
