@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 
 use super::progress::Progress;
@@ -60,21 +60,52 @@ pub(super) fn build(corpus: &Path, index: &Path, dry_run: bool) -> Result<()> {
     Ok(())
 }
 
-/// Builds the index if none is published, or if the published one cannot be opened.
-pub(super) fn ensure(corpus: &Path, index: &Path) -> Result<()> {
-    match index::current_generation_name(index)? {
-        Some(name) => match Engine::open(&index.join(&name)) {
-            Ok(_) => return Ok(()),
-            Err(e) => eprintln!(
-                "L'índex publicat no es pot fer servir ({e:#}); es torna a construir a partir de {}…",
-                corpus.display()
-            ),
+/// The engine of the published generation. The index is built from the corpus first when
+/// none is published, or when the published one cannot be served: damaged (a checksum that
+/// does not match, a file missing or unreadable, a panic while opening it) or built by
+/// another version. The damaged generation stays on disk, no longer published.
+pub(super) fn ensure(corpus: &Path, index: &Path) -> Result<Engine> {
+    let problem = match index::current_generation_name(index) {
+        Ok(Some(name)) => match Engine::open(&index.join(&name)) {
+            Ok(engine) => return Ok(engine),
+            Err(e) => {
+                tracing::warn!(
+                    generation = %name,
+                    error = format!("{e:#}"),
+                    "the published generation cannot be served; rebuilding the index from the corpus"
+                );
+                format!("L'índex publicat ({name}) no es pot fer servir: {e:#}")
+            }
         },
-        None => eprintln!(
-            "No hi ha cap índex a {}; es construeix a partir de {}…",
-            index.display(),
+        Ok(None) => {
+            eprintln!(
+                "No hi ha cap índex a {}; es construeix a partir de {}…",
+                index.display(),
+                corpus.display()
+            );
+            return build_and_open(corpus, index);
+        }
+        Err(e) => {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "the published index cannot be read; rebuilding it from the corpus"
+            );
+            format!("L'índex publicat no es pot fer servir: {e:#}")
+        }
+    };
+    eprintln!(
+        "{problem}\nEs torna a construir a partir de {}…",
+        corpus.display()
+    );
+    build_and_open(corpus, index)
+}
+
+fn build_and_open(corpus: &Path, index: &Path) -> Result<Engine> {
+    build(corpus, index, false).with_context(|| {
+        format!(
+            "no s'ha pogut construir l'índex a partir de {}",
             corpus.display()
-        ),
-    }
-    build(corpus, index, false)
+        )
+    })?;
+    Engine::open_current(index)
 }

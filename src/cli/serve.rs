@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Result;
 use clap::Args;
@@ -65,11 +66,12 @@ pub(super) fn run(args: &ServeArgs) -> Result<ExitCode> {
     .map_err(anyhow::Error::msg)?;
     let trusted_proxies = TrustedProxies::parse(&args.trusted_proxy)
         .map_err(|e| anyhow::anyhow!("--trusted-proxy (XMESS_KB_TRUSTED_PROXY): {e}"))?;
-    super::index::ensure(&args.corpus.corpus, &args.index.index)?;
+    let engine = super::index::ensure(&args.corpus.corpus, &args.index.index)?;
     let options = Options {
         advisor_secret,
         links,
         trusted_proxies,
+        engine: Some(Arc::new(engine)),
         ..Options::default()
     };
     let wanted = usize::try_from(args.max_connections).unwrap_or(usize::MAX);

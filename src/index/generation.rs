@@ -5,9 +5,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
 use super::schema::Fields;
+use super::storage;
 use super::{
     ADVISOR_PART, CURRENT, DICTIONARY_FILE, FacetDictionary, INFO_FILE, LANGUAGES_COPY,
     PUBLIC_PART, SYNONYMS_COPY, THEMES_COPY,
@@ -76,8 +77,7 @@ pub fn current_generation_name(index_dir: &Path) -> Result<Option<String>> {
 
 impl Part {
     fn open(dir: &Path) -> Result<Part> {
-        let index = Index::open_in_dir(dir)
-            .with_context(|| format!("no es pot obrir l'índex de {}", dir.display()))?;
+        let index = storage::open(dir, storage::IN_MEMORY_LIMIT)?;
         analysis::register(index.tokenizers());
         // An analyzer renamed since the build (its version bumped) means the terms on disk
         // were made by another chain: refuse rather than silently mismatch.
@@ -155,7 +155,7 @@ impl Generation {
         Generation::open(&index_dir.join(name))
     }
 
-    /// Opens one generation directory.
+    /// Opens one generation directory, every index file's checksum verified first.
     pub fn open(dir: &Path) -> Result<Generation> {
         let public = Part::open(&dir.join(PUBLIC_PART))?;
         let read = |name: &str| {

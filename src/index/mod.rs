@@ -7,6 +7,7 @@ mod build;
 mod dictionary;
 mod generation;
 pub mod schema;
+mod storage;
 
 pub use build::{BuildEvent, BuildOptions, BuildReport, Sample, build};
 pub use dictionary::FacetDictionary;

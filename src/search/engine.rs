@@ -50,12 +50,14 @@ pub(super) struct View<'a> {
 impl Engine {
     /// Opens the published generation of `index_dir`.
     pub fn open_current(index_dir: &Path) -> Result<Engine> {
-        Engine::from_generation(Generation::open_current(index_dir)?)
+        refuse_panics(index_dir, || {
+            Engine::from_generation(Generation::open_current(index_dir)?)
+        })
     }
 
-    /// Opens one generation directory.
+    /// Opens one generation directory; its files' checksums are verified first.
     pub fn open(dir: &Path) -> Result<Engine> {
-        Engine::from_generation(Generation::open(dir)?)
+        refuse_panics(dir, || Engine::from_generation(Generation::open(dir)?))
     }
 
     fn from_generation(generation: Generation) -> Result<Engine> {
@@ -132,6 +134,27 @@ impl Engine {
     pub fn facet_label(&self, kind: FacetKind, value: &str) -> String {
         facet_label(self.themes(), kind, value)
     }
+}
+
+/// Runs `open`, a panic becoming an error: tantivy panics on some damaged files whose
+/// checksum still matches (an `unwrap` reading a fast field), and such a generation must be
+/// refused like any other damaged one, not end the process.
+fn refuse_panics(
+    dir: &Path,
+    open: impl FnOnce() -> Result<Engine> + std::panic::UnwindSafe,
+) -> Result<Engine> {
+    std::panic::catch_unwind(open).unwrap_or_else(|panic| {
+        let what = match panic.downcast::<String>() {
+            Ok(text) => *text,
+            Err(panic) => panic
+                .downcast_ref::<&str>()
+                .map_or_else(String::new, |s| (*s).to_string()),
+        };
+        bail!(
+            "els fitxers de {} estan malmesos: obrir-los ha fallat ({what}); torneu a construir l'índex amb `xmess-kb index`",
+            dir.display()
+        )
+    })
 }
 
 /// The stored document at `address`.

@@ -202,6 +202,10 @@ struct Health {
     generation: String,
     documents: usize,
     built_at: String,
+    /// The published generation when it failed its checks and is not served (the log says
+    /// why; paths of the server are not for the public).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejected_generation: Option<String>,
 }
 
 pub(super) async fn health(State(state): State<AppState>) -> Response {
@@ -211,6 +215,7 @@ pub(super) async fn health(State(state): State<AppState>) -> Response {
             generation: engine.info().generation.clone(),
             documents: engine.visible_documents(Audience::Public),
             built_at: engine.info().built_at.clone(),
+            rejected_generation: state.rejected().map(|r| r.generation),
         })
         .into_response(),
         Err(_) => (

@@ -2,6 +2,8 @@
 //! the API. Internal faults are logged and never shown in detail. A handler's error leaves
 //! the page to draw in the response; `render_errors` draws it with the site's links.
 
+use std::any::Any;
+
 use askama::Template;
 use axum::Json;
 use axum::extract::{Request, State};
@@ -183,6 +185,7 @@ pub(super) struct ErrorPage {
 /// The page an error response still has to draw.
 #[derive(Clone)]
 struct PendingPage {
+    code: &'static str,
     title: &'static str,
     message: String,
 }
@@ -193,6 +196,7 @@ impl IntoResponse for WebError {
         let mut response = self.status().into_response();
         self.headers(&mut response);
         response.extensions_mut().insert(PendingPage {
+            code: self.code(),
             title: self.title(),
             message: self.message(),
         });
@@ -200,7 +204,22 @@ impl IntoResponse for WebError {
     }
 }
 
-/// Draws the Catalan page of an error response, with the site's links.
+/// The answer to a request whose handler panicked (a bug, or tantivy reading a damaged
+/// file): the 500 page, drawn by `render_errors` like any other, instead of a dropped
+/// connection.
+pub(super) fn panicked(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let what = match panic.downcast::<String>() {
+        Ok(text) => *text,
+        Err(panic) => panic
+            .downcast_ref::<&str>()
+            .map_or_else(String::new, |s| (*s).to_string()),
+    };
+    WebError::Internal(anyhow::anyhow!("a handler panicked: {what}")).into_response()
+}
+
+/// Draws the Catalan page of an error response, with the site's links; under `/api`, its
+/// JSON twin (a route's own errors are JSON already; this draws the others, a panic or an
+/// unknown address).
 pub(super) async fn render_errors(
     State(state): State<AppState>,
     request: Request,
@@ -217,39 +236,38 @@ pub(super) async fn render_errors(
         None if !bare_error(&response) => return response,
         // The router's or an extractor's own plain-text English answer: said in Catalan.
         None => {
-            let error = WebError::Rejected(response.status());
-            let (parts, _) = response.into_parts();
-            let mut said = if api {
-                error.into_api_response()
-            } else {
-                error.into_response()
-            };
-            for (name, value) in &parts.headers {
-                if name == header::ALLOW || name == header::RETRY_AFTER {
-                    said.headers_mut().insert(name.clone(), value.clone());
+            let mut said = WebError::Rejected(response.status()).into_response();
+            for name in [header::ALLOW, header::RETRY_AFTER] {
+                if let Some(value) = response.headers().get(&name) {
+                    said.headers_mut().insert(name, value.clone());
                 }
             }
-            match said.extensions_mut().remove::<PendingPage>() {
-                Some(pending) => {
-                    response = said;
-                    pending
-                }
-                None => return said,
+            response = said;
+            match response.extensions_mut().remove::<PendingPage>() {
+                Some(pending) => pending,
+                None => return response,
             }
         }
     };
     let status = response.status();
-    let page = ErrorPage {
-        q: String::new(),
-        status: status.as_u16(),
-        title: pending.title,
-        message: pending.message.clone(),
-        layout: Layout::bare(Audience::Public, state.links()),
-    };
     let (parts, _) = response.into_parts();
-    let mut drawn = match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(_) => pending.message.into_response(),
+    let mut drawn = if api {
+        let body = serde_json::json!({
+            "error": { "code": pending.code, "message": pending.message }
+        });
+        Json(body).into_response()
+    } else {
+        let page = ErrorPage {
+            q: String::new(),
+            status: status.as_u16(),
+            title: pending.title,
+            message: pending.message.clone(),
+            layout: Layout::bare(Audience::Public, state.links()),
+        };
+        match page.render() {
+            Ok(html) => Html(html).into_response(),
+            Err(_) => pending.message.into_response(),
+        }
     };
     *drawn.status_mut() = parts.status;
     for (name, value) in &parts.headers {

@@ -29,6 +29,7 @@ use axum::http::{HeaderName, HeaderValue, Request, header};
 use axum::middleware;
 use axum::response::Redirect;
 use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -41,7 +42,7 @@ pub use links::Links;
 pub use params::SearchParams;
 pub use pool::Pool;
 pub use server::{Limits, connections_that_fit};
-pub use state::{AppState, Options};
+pub use state::{AppState, Options, Rejected};
 
 /// Every route the server answers, in one place (tests walk this table).
 pub const ROUTES: &[&str] = &[
@@ -103,7 +104,7 @@ fn site() -> Router<AppState> {
 /// The site under its base path, with every layer.
 pub fn app(state: AppState) -> Router {
     let base = state.links().base().to_string();
-    let mut router = if base.is_empty() {
+    let router = if base.is_empty() {
         site()
     } else {
         // Mounted under a path: its home is `/cercador`, and `/cercador/` leads there.
@@ -113,9 +114,16 @@ pub fn app(state: AppState) -> Router {
             .nest(&base, site())
             .route(&format!("{base}/"), get(to_home))
     };
-    router = router
+    layered(router, state)
+}
+
+/// `router` with every layer of the site and its state.
+fn layered(router: Router<AppState>, state: AppState) -> Router {
+    let mut router = router
         .fallback(pages::not_found)
-        // Inside the error pages, so that a request cut short is told in Catalan.
+        // Inside `render_errors`, which draws the 500 page (or JSON) of a panic and of a
+        // request cut short.
+        .layer(CatchPanicLayer::custom(error::panicked))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
@@ -236,5 +244,77 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
             let _ = tokio::signal::ctrl_c().await;
         }
         tracing::info!("shutting down");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn call(router: Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        let request = Request::get(uri).body(Body::empty()).expect("request");
+        let response = router.oneshot(request).await.expect("infallible router");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_catalan_500_page_or_its_json() {
+        // No route of the site panics outside the search pool; these two stand for a bug.
+        let no_index = tempfile::tempdir().expect("temp dir");
+        let state = AppState::open(no_index.path().to_path_buf()).expect("state");
+        async fn boom() -> &'static str {
+            panic!("a bug in a handler")
+        }
+        let router = Router::new()
+            .route("/pagina", get(boom))
+            .route("/api/dades", get(boom));
+        let router = layered(router, state);
+
+        let (status, headers, body) = call(router.clone(), "/pagina").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("<html"), "{body}");
+        assert!(body.contains("Hi ha hagut un error"), "{body}");
+        assert!(!body.contains("a bug in a handler"), "{body}");
+        assert!(headers.contains_key(header::CONTENT_SECURITY_POLICY));
+
+        let (status, headers, body) = call(router.clone(), "/api/dades").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("application/json")
+        );
+        let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(json["error"]["code"], "error_intern");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("No hem pogut respondre")),
+            "{json}"
+        );
+
+        // Any error drawn for an `/api` address is JSON, an unknown one too.
+        let (status, _, body) = call(router, "/api/enlloc").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(json["error"]["code"], "no_trobat");
     }
 }

@@ -2,8 +2,9 @@
 //! generation is published), the search pool, the links, who may be an advisor, and the
 //! advisors' throttle and ended sessions.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use anyhow::Result;
 use arc_swap::ArcSwapOption;
@@ -14,7 +15,7 @@ use super::error::WebError;
 use super::links::Links;
 use super::pool::{Pool, PoolError};
 use super::throttle::Throttle;
-use crate::index::current_generation_name;
+use crate::index::{CURRENT, current_generation_name};
 use crate::search::Engine;
 
 /// How a server is set up besides its index.
@@ -28,6 +29,19 @@ pub struct Options {
     pub links: Links,
     /// The proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     pub trusted_proxies: TrustedProxies,
+    /// The published generation, already opened (`serve` opens it at start, after rebuilding
+    /// a damaged one); without it the state opens it, and fails if it cannot.
+    pub engine: Option<Arc<Engine>>,
+}
+
+/// A published generation that failed its checks and is not served.
+#[derive(Clone, Debug)]
+pub struct Rejected {
+    pub generation: String,
+    /// Why, naming the damaged files.
+    pub error: String,
+    /// When `CURRENT` was written: a generation is tried again only once it is published again.
+    published: Option<SystemTime>,
 }
 
 /// Cheap to clone.
@@ -45,6 +59,7 @@ struct Shared {
     pool: Arc<Pool>,
     links: Links,
     trusted_proxies: TrustedProxies,
+    rejected: Mutex<Option<Rejected>>,
 }
 
 impl AppState {
@@ -66,9 +81,10 @@ impl AppState {
 
     /// State for the index in `index_dir`; opens its published generation if there is one.
     pub fn with_options(index_dir: PathBuf, options: Options) -> Result<AppState> {
-        let engine = match current_generation_name(&index_dir)? {
-            Some(_) => Some(Arc::new(Engine::open_current(&index_dir)?)),
-            None => None,
+        let engine = match (options.engine, current_generation_name(&index_dir)?) {
+            (Some(engine), _) => Some(engine),
+            (None, Some(_)) => Some(Arc::new(Engine::open_current(&index_dir)?)),
+            (None, None) => None,
         };
         Ok(AppState {
             shared: Arc::new(Shared {
@@ -82,6 +98,7 @@ impl AppState {
                     .unwrap_or_else(|| Arc::new(Pool::for_this_machine())),
                 links: options.links,
                 trusted_proxies: options.trusted_proxies,
+                rejected: Mutex::new(None),
             }),
         })
     }
@@ -135,18 +152,70 @@ impl AppState {
         }
     }
 
-    /// Opens the published generation if it differs from the one being served.
+    /// The published generation that failed its checks, if the one published now did.
+    pub fn rejected(&self) -> Option<Rejected> {
+        self.rejected_slot().clone()
+    }
+
+    fn rejected_slot(&self) -> std::sync::MutexGuard<'_, Option<Rejected>> {
+        // What it guards is replaced whole: a panic elsewhere cannot leave it half-written.
+        self.shared
+            .rejected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Switches to the published generation if it differs from the one being served and
+    /// passes its checks (checksums of every file, then opening it). One that fails is
+    /// logged once and not tried again until `CURRENT` is written again; the previous
+    /// generation goes on serving.
     pub fn reload_if_changed(&self) -> Result<bool> {
-        let Some(name) = current_generation_name(&self.shared.index_dir)? else {
+        let dir = &self.shared.index_dir;
+        let published = published_at(dir);
+        let Some(name) = current_generation_name(dir)? else {
             return Ok(false);
         };
         let serving = self.shared.engine.load();
         if serving.as_ref().map(|e| e.info().generation.as_str()) == Some(name.as_str()) {
+            *self.rejected_slot() = None;
             return Ok(false);
         }
-        let fresh = Engine::open(&self.shared.index_dir.join(&name))?;
-        self.shared.engine.store(Some(Arc::new(fresh)));
-        tracing::info!(generation = %name, "serving a new index generation");
-        Ok(true)
+        let known = self
+            .rejected_slot()
+            .as_ref()
+            .is_some_and(|r| r.generation == name && r.published == published);
+        if known {
+            return Ok(false);
+        }
+        match Engine::open(&dir.join(&name)) {
+            Ok(fresh) => {
+                self.shared.engine.store(Some(Arc::new(fresh)));
+                *self.rejected_slot() = None;
+                tracing::info!(generation = %name, "serving a new index generation");
+                Ok(true)
+            }
+            Err(e) => {
+                let error = format!("{e:#}");
+                tracing::warn!(
+                    generation = %name,
+                    error = %error,
+                    "the published generation failed its checks and is not served; \
+                     still serving the previous one until another is published"
+                );
+                *self.rejected_slot() = Some(Rejected {
+                    generation: name,
+                    error,
+                    published,
+                });
+                Ok(false)
+            }
+        }
     }
+}
+
+/// When `CURRENT` was last written, if it can be told.
+fn published_at(index_dir: &Path) -> Option<SystemTime> {
+    std::fs::metadata(index_dir.join(CURRENT))
+        .and_then(|m| m.modified())
+        .ok()
 }

@@ -6,6 +6,7 @@ mod api;
 mod architecture;
 mod cli;
 mod corpus_check;
+mod corrupt_index;
 mod deployment;
 mod discovery;
 mod facets;

@@ -116,13 +116,21 @@ pub fn attrs(html: &Html, css: &str, attr: &str) -> Vec<String> {
 
 /// Runs `serve` (`command` holds its arguments) on a free port of loopback; returns the
 /// process and the address it printed.
-pub fn serve(mut command: std::process::Command) -> (std::process::Child, String) {
+pub fn serve(command: std::process::Command) -> (std::process::Child, String) {
+    serve_logging_to(command, std::process::Stdio::null())
+}
+
+/// [`serve`], with its log (stderr, `RUST_LOG=warn`) written to `log`.
+pub fn serve_logging_to(
+    mut command: std::process::Command,
+    log: impl Into<std::process::Stdio>,
+) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut server = command
         .args(["--addr", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("serve starts");
     let out = BufReader::new(server.stdout.take().expect("stdout"));
